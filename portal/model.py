@@ -1,0 +1,259 @@
+"""The content model: immutable objects built from validated YAML."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+ALL = "all"
+CFR_PATTERN = re.compile(r"^(?P<title>\d+) CFR (?P<section>(?P<part>\d+)\.\d+)(?P<paragraphs>(\([A-Za-z0-9]+\))*)$")
+
+
+@dataclass(frozen=True)
+class Citation:
+    rule: str
+    note: str = ""
+    decision: str | None = None
+    rationale: str = ""
+
+    @property
+    def _match(self) -> re.Match:
+        match = CFR_PATTERN.match(self.rule)
+        if match is None:  # the schema guarantees the pattern; this guards hand-made objects
+            raise ValueError(f"not a CFR citation: {self.rule!r}")
+        return match
+
+    @property
+    def section(self) -> str:
+        """'45 CFR 164.308' for '45 CFR 164.308(a)(1)'."""
+        return f"{self._match['title']} CFR {self._match['section']}"
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\(([A-Za-z0-9]+)\)", self._match["paragraphs"]))
+
+    @property
+    def ecfr_url(self) -> str:
+        m = self._match
+        anchor = f"#p-{m['section']}{m['paragraphs']}" if m["paragraphs"] else ""
+        return f"https://www.ecfr.gov/current/title-{m['title']}/section-{m['section']}{anchor}"
+
+    def covers(self, rule: str) -> bool:
+        """True if this citation names `rule` or a paragraph inside it."""
+        return self.rule == rule or self.rule.startswith(rule + "(")
+
+
+@dataclass(frozen=True)
+class Revision:
+    version: int
+    date: date
+    summary: str
+    material_change: bool
+    affected_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    office_name: str
+    acknowledgement_grace_days: int
+    due_soon_days: int
+    training_deadline_days: int
+    review_warning_days: int = 90
+    logo: str | None = None
+    tracker_url: str = "http://127.0.0.1:5000"
+    site_url: str | None = None
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    title: str
+    description: str
+    designation: bool = False
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    description: str = ""
+
+
+def _applies(targets: tuple[str, ...], role_ids) -> bool:
+    return ALL in targets or any(r in targets for r in role_ids)
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    category: str
+    summary: str
+    version: int
+    effective_date: date
+    owner: str
+    review_cycle_months: int
+    next_review: date
+    applies_to: tuple[str, ...]
+    acknowledgement_required: bool
+    grace_days: int | None
+    body: str
+    history: tuple[Revision, ...]
+    fingerprint: str
+    source: str
+    citations: tuple[Citation, ...] = ()
+    related_policies: tuple[str, ...] = ()
+    related_modules: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+
+    def applies_to_roles(self, role_ids) -> bool:
+        return _applies(self.applies_to, role_ids)
+
+    def applies_at(self, location_id: str | None) -> bool:
+        return not self.locations or location_id in self.locations
+
+    @property
+    def current_revision(self) -> Revision:
+        return next(r for r in self.history if r.version == self.version)
+
+    def last_material_version(self, role_ids=(ALL,)) -> int:
+        """The newest version whose change asks these roles to acknowledge again."""
+        for revision in sorted(self.history, key=lambda r: r.version, reverse=True):
+            if revision.version == self.history[0].version:
+                return revision.version  # the first version always needs reading
+            if revision.material_change and _applies(revision.affected_roles or self.applies_to, role_ids):
+                return revision.version
+        return self.version
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    choices: tuple[Choice, ...]
+    answers: frozenset[str]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    version: int
+    effective_date: date
+    summary: str
+    audience: tuple[str, ...]
+    deadline_days_after_hire: int | None
+    deadline_counts: str
+    recurrence_months: int | None
+    pass_mark: int
+    objectives: tuple[str, ...]
+    content: str
+    questions: tuple[Question, ...]
+    fingerprint: str
+    source: str
+    recurrence_basis: str = ""
+    in_person_required: bool = False
+    related_policies: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    tags: tuple[str, ...] = ()
+    history: tuple[Revision, ...] = ()
+    locations: tuple[str, ...] = ()
+
+    def applies_to_roles(self, role_ids) -> bool:
+        return _applies(self.audience, role_ids)
+
+    def applies_at(self, location_id: str | None) -> bool:
+        return not self.locations or location_id in self.locations
+
+
+@dataclass(frozen=True)
+class CertificationType:
+    id: str
+    name: str
+    kind: str
+    issuer: str
+    validity_months: int | None
+    required_for: tuple[str, ...]
+    renewal: str
+    source: str
+    due_soon_days: int | None = None
+    deadline_days_after_hire: int | None = None
+    deadline_counts: str = "calendar_days"
+    validity_note: str = ""
+    origin: str = ""
+    alternative_group: str | None = None
+    citations: tuple[Citation, ...] = ()
+    locations: tuple[str, ...] = ()
+
+    def applies_to_roles(self, role_ids) -> bool:
+        return _applies(self.required_for, role_ids)
+
+    @property
+    def requirement_id(self) -> str:
+        """What a person must hold: the alternative group, or this type alone."""
+        return self.alternative_group or self.id
+
+    def applies_at(self, location_id: str | None) -> bool:
+        return not self.locations or location_id in self.locations
+
+
+def _frozen(mapping: dict) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the content folder holds; consumed by the site and the tracker alike."""
+
+    settings: Settings
+    locations: Mapping[str, Location] = field(default_factory=lambda: _frozen({}))
+    roles: Mapping[str, Role] = field(default_factory=lambda: _frozen({}))
+    categories: Mapping[str, Category] = field(default_factory=lambda: _frozen({}))
+    policies: Mapping[str, Policy] = field(default_factory=lambda: _frozen({}))
+    modules: Mapping[str, Module] = field(default_factory=lambda: _frozen({}))
+    certifications: Mapping[str, CertificationType] = field(default_factory=lambda: _frozen({}))
+
+    def policies_in(self, category_id: str) -> list[Policy]:
+        return sorted((p for p in self.policies.values() if p.category == category_id), key=lambda p: p.title)
+
+    def requirements_for(self, role_ids, location_id: str | None = None) -> dict[str, list]:
+        """Policies to acknowledge, modules to complete and certifications to hold for these roles."""
+        def wanted(item) -> bool:
+            return item.applies_to_roles(role_ids) and item.applies_at(location_id)
+
+        return {
+            "policies": [p for p in self.policies.values() if p.acknowledgement_required and wanted(p)],
+            "modules": [m for m in self.modules.values() if wanted(m)],
+            "certifications": [c for c in self.certifications.values() if wanted(c)],
+        }
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "policies": len(self.policies),
+            "categories": len({p.category for p in self.policies.values()}),
+            "modules": len(self.modules),
+            "questions": sum(len(m.questions) for m in self.modules.values()),
+            "certifications": len(self.certifications),
+            "roles": len(self.roles),
+            "locations": len(self.locations),
+        }

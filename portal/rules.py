@@ -1,0 +1,242 @@
+"""Cross-reference rules: what JSON Schema cannot see across fields and files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import PurePosixPath
+
+from portal.model import ALL
+
+KIND_NAMES = {"policy": "policy", "module": "training module", "certifications": "certification type"}
+
+
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+
+
+def check_references(documents: dict, locator) -> None:
+    """Run every rule on every parsed file, so one run reports all problems.
+
+    A file that failed its schema is still checked: a rule that trips over its broken shape is
+    skipped, since the schema problem is already reported for that spot.
+    """
+    parsed = [d for d in documents.values() if isinstance(d.data, dict)]
+    office = next((d for d in parsed if d.kind == "office"), None)
+    known = _safely(_known_ids, office, locator) if office else None
+    items = _items(parsed)
+    _unique_ids(items, locator)
+    ids = {kind: {i for (k, i, _d, _w) in items if k == kind} for kind in KIND_NAMES}
+    for document in parsed:
+        if document.kind == "policy":
+            _safely(_policy, document, known, ids, locator)
+        elif document.kind == "module":
+            _safely(_module, document, known, ids, locator)
+        elif document.kind == "certifications":
+            for index, cert in enumerate(_list(document.data.get("certifications"))):
+                _safely(_certification, cert, ["certifications", index], document, known, locator)
+
+
+def _safely(rule, *args):
+    try:
+        return rule(*args)
+    except SHAPE_ERRORS:
+        return None
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _certification(cert, where, document, known, locator) -> None:
+    _roles(cert["required_for"], [*where, "required_for"], document, known, locator)
+    _locations(cert, where, document, known, locator)
+    _citations(cert.get("citations", []), [*where, "citations"], document, locator)
+
+
+def _known_ids(office, locator) -> dict | None:
+    """Role, location and category ids from office.yml; None when it could not be read."""
+    if office is None:
+        return None
+    known = {}
+    for key in ("roles", "locations", "categories"):
+        counts = Counter(entry["id"] for entry in office.data[key])
+        for index, entry in enumerate(office.data[key]):
+            if counts[entry["id"]] > 1:
+                locator.add(office.path, [key, index, "id"], f"{key[:-1] if key != 'categories' else 'category'} id '{entry['id']}' is used more than once",
+                            "give each entry its own id")
+        known[key] = set(counts)
+    return known
+
+
+def _items(parsed) -> list[tuple[str, str, object, list]]:
+    """(kind, id, document, yaml path of the id) for every policy, module and certification type."""
+    items = []
+    for document in parsed:
+        if document.kind in ("policy", "module"):
+            items.append((document.kind, document.data.get("id"), document, ["id"]))
+        elif document.kind == "certifications":
+            for index, cert in enumerate(_list(document.data.get("certifications"))):
+                if isinstance(cert, dict):
+                    items.append(("certifications", cert.get("id"), document, ["certifications", index, "id"]))
+    return [item for item in items if isinstance(item[1], str)]
+
+
+def _unique_ids(items, locator) -> None:
+    owners: dict[str, list] = {}
+    for kind, item_id, document, where in items:
+        owners.setdefault(item_id, []).append((kind, document, where))
+    for item_id, places in owners.items():
+        if len(places) < 2:
+            continue
+        for kind, document, where in places:
+            others = ", ".join(f"the {KIND_NAMES[k]} in {d.path}" for k, d, w in places if (d, w) != (document, where))
+            locator.add(document.path, where, f"id '{item_id}' is also used by {others}",
+                        "ids must be unique across policies, modules and certification types; rename one")
+
+
+def _policy(document, known, ids, locator) -> None:
+    data, path = document.data, document.path
+    stem = PurePosixPath(path).stem
+    folder = PurePosixPath(path).parent.name
+    if data["id"] != stem:
+        locator.add(path, ["id"], f"id '{data['id']}' does not match the file name '{stem}.yml'",
+                    f"rename the file to {data['id']}.yml or set id: {stem}")
+    if data["category"] != folder:
+        locator.add(path, ["category"], f"category '{data['category']}' does not match the folder '{folder}/'",
+                    f"move the file to policies/{data['category']}/ or set category: {folder}")
+    if known and data["category"] not in known["categories"]:
+        locator.add(path, ["category"], f"unknown category '{data['category']}'",
+                    f"add it under categories: in policies/office.yml, or use one of: {_listing(known['categories'])}")
+    _role(data["owner"], ["owner"], document, known, locator)
+    _roles(data["applies_to"], ["applies_to"], document, known, locator)
+    _locations(data, [], document, known, locator)
+    related = data.get("related", {})
+    _refs(related.get("policies", []), ["related", "policies"], ids["policy"], "policy", document, locator)
+    _refs(related.get("modules", []), ["related", "modules"], ids["module"], "training module", document, locator)
+    _history(data, document, known, locator)
+    if data["next_review"] <= data["effective_date"]:
+        locator.add(path, ["next_review"], f"next review {data['next_review']} is not after the effective date {data['effective_date']}",
+                    "set the next review date after effective_date (usually effective_date plus review_cycle_months)")
+    _citations(data.get("citations", []), ["citations"], document, locator)
+
+
+def _module(document, known, ids, locator) -> None:
+    data, path = document.data, document.path
+    stem = PurePosixPath(path).stem
+    if data["id"] != stem:
+        locator.add(path, ["id"], f"id '{data['id']}' does not match the file name '{stem}.yml'",
+                    f"rename the file to {data['id']}.yml or set id: {stem}")
+    _roles(data["audience"], ["audience"], document, known, locator)
+    _locations(data, [], document, known, locator)
+    _refs(data.get("related_policies", []), ["related_policies"], ids["policy"], "policy", document, locator)
+    if "history" in data:
+        _history(data, document, known, locator)
+    _citations(data.get("citations", []), ["citations"], document, locator)
+    _quiz(data["quiz"]["questions"], document, locator)
+
+
+def _role(role_id, where, document, known, locator) -> None:
+    if known and role_id not in known["roles"]:
+        locator.add(document.path, where, f"unknown role '{role_id}'",
+                    f"use a role id from policies/office.yml: {_listing(known['roles'])}")
+
+
+def _roles(role_ids, where, document, known, locator) -> None:
+    if ALL in role_ids:
+        if len(role_ids) > 1:
+            locator.add(document.path, where, "'all' is listed together with other roles", "write [all] alone, or list the roles")
+        return
+    for index, role_id in enumerate(role_ids):
+        _role(role_id, [*where, index], document, known, locator)
+
+
+def _locations(data, where, document, known, locator) -> None:
+    for index, location_id in enumerate(data.get("locations", [])):
+        if known and location_id not in known["locations"]:
+            locator.add(document.path, [*where, "locations", index], f"unknown location '{location_id}'",
+                        f"use a location id from policies/office.yml: {_listing(known['locations'])}")
+
+
+def _refs(values, where, existing, noun, document, locator) -> None:
+    for index, value in enumerate(values):
+        if value not in existing:
+            locator.add(document.path, [*where, index], f"related {noun} '{value}' does not exist",
+                        f"check the id, or remove it from {where[-1]}")
+
+
+def _history(data, document, known, locator) -> None:
+    history = data["history"]
+    versions = [entry["version"] for entry in history]
+    for index in range(1, len(history)):
+        if versions[index] <= versions[index - 1]:
+            locator.add(document.path, ["history", index, "version"],
+                        f"history version {versions[index]} does not follow version {versions[index - 1]}",
+                        "list versions oldest first, each higher than the one before")
+        if history[index]["date"] < history[index - 1]["date"]:
+            locator.add(document.path, ["history", index, "date"],
+                        f"history date {history[index]['date']} is before the previous entry's {history[index - 1]['date']}",
+                        "list versions oldest first with their dates")
+    if data["version"] not in versions:
+        locator.add(document.path, ["version"], f"version {data['version']} has no entry in history",
+                    f"add a history entry with version: {data['version']}, date, summary and material_change")
+    for index, version in enumerate(versions):
+        if version > data["version"]:
+            locator.add(document.path, ["history", index, "version"],
+                        f"history lists version {version}, newer than the current version {data['version']}",
+                        "raise version: to match, or fix the history entry")
+    for index, entry in enumerate(history):
+        if "affected_roles" in entry:
+            _roles(entry["affected_roles"], ["history", index, "affected_roles"], document, known, locator)
+
+
+def _citations(citations, where, document, locator) -> None:
+    for index, citation in enumerate(citations):
+        if citation.get("decision") in ("alternative", "not_applicable") and not citation.get("rationale"):
+            locator.add(document.path, [*where, index, "decision"],
+                        f"decision '{citation['decision']}' for {citation['rule']} has no rationale",
+                        "add rationale: why it is reasonable and appropriate (45 CFR 164.306(d)(3))")
+        if citation.get("rationale") and not citation.get("decision"):
+            locator.add(document.path, [*where, index, "rationale"], "rationale given without a decision",
+                        "add decision: implemented, alternative or not_applicable")
+
+
+def _quiz(questions, document, locator) -> None:
+    _duplicates([q["id"] for q in questions], ["quiz", "questions"], "question id", document, locator)
+    for index, question in enumerate(questions):
+        where = ["quiz", "questions", index]
+        choice_ids = [c["id"] for c in question["choices"]]
+        _duplicates(choice_ids, [*where, "choices"], "choice id", document, locator)
+        _duplicates([c["text"].strip().lower() for c in question["choices"]], [*where, "choices"], "choice text",
+                    document, locator, field="text")
+        for a_index, answer in enumerate(question["answers"]):
+            if answer not in choice_ids:
+                locator.add(document.path, [*where, "answers", a_index], f"answer '{answer}' is not one of the choices",
+                            f"use a choice id: {', '.join(choice_ids)}")
+        for message, hint in _shape_problems(question, choice_ids):
+            locator.add(document.path, where, f"question '{question['id']}' {message}", hint)
+
+
+def _shape_problems(question, choice_ids) -> list[tuple[str, str]]:
+    kind, answers = question["type"], question["answers"]
+    problems = []
+    if kind == "true_false" and sorted(choice_ids) != ["false", "true"]:
+        problems.append(("is true_false but its choices are not exactly 'true' and 'false'",
+                         "give it two choices with ids true and false"))
+    if kind in ("single", "true_false") and len(answers) != 1:
+        problems.append((f"is {kind} but has {len(answers)} answers", "give exactly one answer, or use type: multiple"))
+    if kind == "multiple" and len(choice_ids) < 3:
+        problems.append(("is multiple-choice with fewer than 3 choices", "add choices, or use type: single"))
+    if set(answers) >= set(choice_ids):
+        problems.append(("marks every choice correct", "include at least one wrong choice"))
+    return problems
+
+
+def _duplicates(values, where, noun, document, locator, field="id") -> None:
+    seen = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            locator.add(document.path, [*where, index, field], f"{noun} '{value}' appears twice", "make each one distinct")
+        seen.add(value)
+
+
+def _listing(values) -> str:
+    return ", ".join(sorted(values)) or "(none defined)"
