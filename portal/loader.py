@@ -65,7 +65,7 @@ def discover(root: Path) -> tuple[dict[str, Document], list[Problem]]:
         base = root / folder
         if not base.is_dir():
             problems.append(Problem(folder, 1, 1, f"folder '{folder}/' not found",
-                                    f"run from the folder that holds policies/ and training/, or pass it: portal validate DIR"))
+                                    "run from the folder that holds policies/ and training/, or pass it: portal validate DIR"))
             continue
         for file in sorted(base.rglob("*")):
             if not file.is_file() or file.name.startswith("."):

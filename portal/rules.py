@@ -87,7 +87,7 @@ def _unique_ids(items, locator) -> None:
     for item_id, places in owners.items():
         if len(places) < 2:
             continue
-        for kind, document, where in places:
+        for _kind, document, where in places:
             others = ", ".join(f"the {KIND_NAMES[k]} in {d.path}" for k, d, w in places if (d, w) != (document, where))
             locator.add(document.path, where, f"id '{item_id}' is also used by {others}",
                         "ids must be unique across policies, modules and certification types; rename one")

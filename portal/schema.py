@@ -55,19 +55,21 @@ def describe(error: ValidationError) -> list[tuple[list, str, str, bool]]:
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         got = type(error.instance).__name__.replace("str", "text").replace("NoneType", "empty")
-        return [(path, f"{where or 'the document'} must be {_article(expected)}, not {got}", hint, False)]
+        fix = hint or f"write {_article(expected)}" + (f": {schema['description']}" if schema.get("description") else "")
+        return [(path, f"{where or 'the document'} must be {_article(expected)}, not {got}", fix, False)]
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
         return [(path, f"{where} is {error.instance!r}, which is not allowed", hint or f"use one of: {options}", False)]
     if kind in ("pattern", "format"):
         return [(path, f"{where} {error.instance!r} is not in the expected form", hint or schema.get("description", ""), False)]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [(path, f"{where} is {error.instance}, {error.message.split(' is ', 1)[-1]}", hint, False)]
+        return [(path, f"{where} is {error.instance}, {error.message.split(' is ', 1)[-1]}",
+                 hint or schema.get("description", "") or "use a value within the allowed range", False)]
     if kind in ("minItems", "minLength"):
         return [(path, f"{where} is empty or too short", hint or schema.get("description", "fill it in"), False)]
     if kind == "uniqueItems":
         return [(path, f"{where} lists the same entry twice", "remove the repeated entry", False)]
-    return [(path, f"{where or 'the document'}: {error.message}", hint, False)]
+    return [(path, f"{where or 'the document'}: {error.message}", hint or schema.get("description", "") or "see the schema in portal/schemas/", False)]
 
 
 def _field_name(path: list) -> str:
