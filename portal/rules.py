@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import PurePosixPath
 
+from portal import yamlio
 from portal.model import ALL
+from portal.problems import Problem
 
 KIND_NAMES = {"policy": "policy", "module": "training module", "certifications": "certification type"}
 
@@ -113,6 +116,7 @@ def _policy(document, known, ids, locator) -> None:
     _refs(related.get("policies", []), ["related", "policies"], ids["policy"], "policy", document, locator)
     _refs(related.get("modules", []), ["related", "modules"], ids["module"], "training module", document, locator)
     _history(data, document, known, locator)
+    _markdown_lists(data["body"], ["body"], document, locator)
     if data["next_review"] <= data["effective_date"]:
         locator.add(path, ["next_review"], f"next review {data['next_review']} is not after the effective date {data['effective_date']}",
                     "set the next review date after effective_date (usually effective_date plus review_cycle_months)")
@@ -131,6 +135,7 @@ def _module(document, known, ids, locator) -> None:
     if "history" in data:
         _history(data, document, known, locator)
     _citations(data.get("citations", []), ["citations"], document, locator)
+    _markdown_lists(data["content"], ["content"], document, locator)
     _quiz(data["quiz"]["questions"], document, locator)
 
 
@@ -186,6 +191,21 @@ def _history(data, document, known, locator) -> None:
     for index, entry in enumerate(history):
         if "affected_roles" in entry:
             _roles(entry["affected_roles"], ["history", index, "affected_roles"], document, known, locator)
+
+
+SHALLOW_LIST_ITEM = re.compile(r"^ {1,3}(?:[-*+]|\d+\.) ")
+
+
+def _markdown_lists(text, where, document, locator) -> None:
+    """A nested list indented by fewer than 4 spaces renders flat in Python-Markdown (and so on the site)."""
+    for offset, line in enumerate(text.split("\n")):
+        if SHALLOW_LIST_ITEM.match(line):
+            block_line, _column = yamlio.locate(document.text, where)
+            locator.problems.append(Problem(
+                document.path, block_line + 1 + offset, 1,
+                f"list item indented by {len(line) - len(line.lstrip(' '))} spaces in '{where[0]}' will not nest",
+                "indent nested list items by 4 spaces under their parent item"))
+            return  # one report per text is enough to show the pattern
 
 
 def _citations(citations, where, document, locator) -> None:

@@ -49,6 +49,7 @@ PLANTED = [
     ("duplicate question id", MODULE, "- id: share", "- id: phi  # again", "# again", "question id 'phi' appears twice"),
     ("decision without rationale", SANCTIONS, "    rationale: Screens lock after 5 minutes instead of logging off.\n", "", "decision: alternative", "has no rationale"),
     ("duplicate role id", OFFICE, "- id: desk", "- id: nurse", "- id: nurse\n", "role id 'nurse' is used more than once"),
+    ("list nested too shallow", ACCESS, "  2. Send the copy within 30 days.", "  2. Send the copy within 30 days.\n     - by post", "- by post", "will not nest"),
     ("missing required field", ACCESS, "summary: How patients get copies of their records.\n", "", "id: access", "missing required field 'summary'"),
 ]
 
