@@ -94,6 +94,31 @@ def _applies(targets: tuple[str, ...], role_ids) -> bool:
     return ALL in targets or any(r in targets for r in role_ids)
 
 
+def required_version(history: tuple[Revision, ...], current: int, effective: date, targets: tuple[str, ...],
+                     role_ids, as_of: date | None = None) -> int | None:
+    """The oldest version whose acknowledgement or completion still counts for these roles.
+
+    That is the newest material change naming one of the roles (its affected_roles, by default
+    everyone the item targets), else the first version: a typo fix asks nobody to sign again.
+    With `as_of`, only versions in effect on that day count (the current version takes effect on
+    the item's effective date, the others on their history date), so an auditor's past date is
+    judged by the text in force then; None when no version was in effect yet.
+    """
+    def in_effect(revision: Revision) -> date:
+        return effective if revision.version == current else revision.date
+
+    live = sorted((r for r in history if as_of is None or in_effect(r) <= as_of),
+                  key=lambda r: r.version, reverse=True)
+    if not live:
+        return None
+    first = min(r.version for r in history)
+    for revision in live:
+        if revision.version == first or (
+                revision.material_change and _applies(revision.affected_roles or targets, role_ids)):
+            return revision.version
+    return live[-1].version
+
+
 @dataclass(frozen=True)
 class Policy:
     id: str
@@ -128,14 +153,9 @@ class Policy:
     def current_revision(self) -> Revision:
         return next(r for r in self.history if r.version == self.version)
 
-    def last_material_version(self, role_ids=(ALL,)) -> int:
-        """The newest version whose change asks these roles to acknowledge again."""
-        for revision in sorted(self.history, key=lambda r: r.version, reverse=True):
-            if revision.version == self.history[0].version:
-                return revision.version  # the first version always needs reading
-            if revision.material_change and _applies(revision.affected_roles or self.applies_to, role_ids):
-                return revision.version
-        return self.version
+    def last_material_version(self, role_ids=(ALL,), as_of: date | None = None) -> int | None:
+        """The oldest version whose acknowledgement still counts for these roles (see required_version)."""
+        return required_version(self.history, self.version, self.effective_date, self.applies_to, role_ids, as_of)
 
 
 @dataclass(frozen=True)
