@@ -1,13 +1,17 @@
-"""The `portal` command: validate content, build and export the site."""
+"""The `portal` command: validate content, build the site and export its Markdown."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
-from portal.loader import check
+from portal.loader import Report, check
 
 
 def _plural(count: int, noun: str) -> str:
@@ -24,7 +28,6 @@ def describe_summary(summary: dict[str, int]) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     report = check(args.dir)
-    files_with_problems = len({p.path for p in report.problems})
     if args.format == "json":
         print(json.dumps({
             "ok": report.ok,
@@ -34,13 +37,91 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "summary": report.catalogue.summary() if report.catalogue else None,
         }, indent=2))
         return 0 if report.ok else 1
+    if not _print_problems(report):
+        return 1
+    print(f"OK: {_plural(report.files, 'file')} checked: {describe_summary(report.catalogue.summary())}.")
+    return 0
+
+
+def _print_problems(report: Report) -> bool:
+    """Print each problem as path:line:column: message (hint); True when there is none."""
     for problem in report.problems:
         print(problem)
-    if report.ok:
-        print(f"OK: {_plural(report.files, 'file')} checked: {describe_summary(report.catalogue.summary())}.")
-        return 0
-    print(f"{_plural(len(report.problems), 'problem')} in {_plural(files_with_problems, 'file')}.")
-    return 1
+    if not report.ok:
+        files = len({p.path for p in report.problems})
+        print(f"{_plural(len(report.problems), 'problem')} in {_plural(files, 'file')}.")
+    return report.ok
+
+
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+    return value
+
+
+def _show_mkdocs_warnings() -> None:
+    """MkDocs logs its warnings; without a handler the Python API would drop them silently."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "portal", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.portal = True
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def _config_file(args: argparse.Namespace) -> Path | None:
+    if args.config_file:
+        return args.config_file
+    return next((c for c in (args.dir / "mkdocs.yml", Path("mkdocs.yml")) if c.is_file()), None)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    report = check(args.dir)
+    if not _print_problems(report):
+        return 1
+    config_file = _config_file(args)
+    if config_file is None:
+        print(f"no mkdocs.yml in {args.dir} or the current folder; pass --config-file", file=sys.stderr)
+        return 1
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # else Material prints a banner on import
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _show_mkdocs_warnings()
+    try:
+        config = load_config(str(config_file), site_dir=str(args.site_dir.resolve()), strict=True)
+        plugin = config.plugins.get("portal")
+        if plugin is None:
+            print(f"{config_file} does not list the 'portal' plugin under plugins:", file=sys.stderr)
+            return 1
+        plugin.config.content_dir = str(args.dir.resolve())
+        plugin.preloaded = report.catalogue  # validated above: spare the plugin a second pass
+        if args.today:
+            plugin.config.today = args.today
+        build(config)
+    except MkDocsException as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Built {_plural(plugin.page_count, 'page')} into {args.site_dir} "
+          f"in {time.monotonic() - started:.1f} s.")
+    return 0
+
+
+def cmd_export_markdown(args: argparse.Namespace) -> int:
+    from portal.render.export import export_markdown
+
+    report = check(args.dir)
+    if not _print_problems(report):
+        return 1
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    written = export_markdown(report.catalogue, today, args.docs, args.outdir)
+    print(f"Wrote {_plural(len(written), 'page')} to {args.outdir}.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folder holding policies/ and training/ (default: current folder)")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=cmd_validate)
+
+    build = commands.add_parser("build", help="validate, then build the static site with MkDocs")
+    build.add_argument("dir", nargs="?", default=Path("."), type=Path,
+                       help="folder holding policies/ and training/ (default: current folder)")
+    build.add_argument("--site-dir", default=Path("site"), type=Path, help="output folder (default: site)")
+    build.add_argument("--config-file", type=Path,
+                       help="MkDocs configuration (default: DIR/mkdocs.yml, else ./mkdocs.yml)")
+    build.add_argument("--today", type=_iso_date, help="date the review page counts from (default: today)")
+    build.set_defaults(handler=cmd_build)
+
+    export = commands.add_parser("export-markdown",
+                                 help="write the generated Markdown and docs/ to a folder, for any site generator")
+    export.add_argument("outdir", type=Path, help="folder to write into")
+    export.add_argument("dir", nargs="?", default=Path("."), type=Path,
+                        help="folder holding policies/ and training/ (default: current folder)")
+    export.add_argument("--docs", default=Path("docs"), type=Path,
+                        help="hand-written pages to copy along (default: docs)")
+    export.add_argument("--today", type=_iso_date, help="date the review page counts from (default: today)")
+    export.set_defaults(handler=cmd_export_markdown)
     return parser
 
 

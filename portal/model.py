@@ -205,6 +205,10 @@ class Module:
     def applies_at(self, location_id: str | None) -> bool:
         return not self.locations or location_id in self.locations
 
+    def deadline_days(self, default: int) -> int:
+        """Days after hire to have it done: its own setting, else the office default."""
+        return default if self.deadline_days_after_hire is None else self.deadline_days_after_hire
+
 
 @dataclass(frozen=True)
 class CertificationType:
@@ -235,6 +239,10 @@ class CertificationType:
 
     def applies_at(self, location_id: str | None) -> bool:
         return not self.locations or location_id in self.locations
+
+    def deadline_days(self, default: int) -> int:
+        """Days after hire to have it done: its own setting, else the office default."""
+        return default if self.deadline_days_after_hire is None else self.deadline_days_after_hire
 
 
 def _frozen(mapping: dict) -> Mapping:

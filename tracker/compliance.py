@@ -307,13 +307,12 @@ def _module_plan(module: Module, role_ids, rules: Rules, today: date | None = No
         return None
     effective = (module.effective_date if required is None
                  else _version_date(module.history, required, module.version, module.effective_date))
-    days = module.deadline_days_after_hire
     return _ModulePlan(
         id=module.id,
         title=module.title,
         required=required,
         effective=effective,
-        deadline=_deadline_rule(days if days is not None else rules.training_deadline_days, module.deadline_counts),
+        deadline=_deadline_rule(module.deadline_days(rules.training_deadline_days), module.deadline_counts),
         recurrence_months=module.recurrence_months,
         in_person=module.in_person_required,
         due_soon=timedelta(days=rules.due_soon_days),
@@ -327,8 +326,7 @@ def _cert_plan(cert_types: Sequence[CertificationType], rules: Rules) -> _CertPl
         raise ValueError(f"certification types of different requirements: {[t.id for t in cert_types]}")
     deadlines = []
     for t in cert_types:
-        days = t.deadline_days_after_hire if t.deadline_days_after_hire is not None else rules.training_deadline_days
-        rule = _deadline_rule(days, t.deadline_counts)
+        rule = _deadline_rule(t.deadline_days(rules.training_deadline_days), t.deadline_counts)
         if rule not in deadlines:
             deadlines.append(rule)
     return _CertPlan(

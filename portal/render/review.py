@@ -1,0 +1,48 @@
+"""The review page: policies whose periodic review is overdue or coming up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from portal.model import Catalogue, Policy
+from portal.render.common import (
+    REVIEW_PAGE,
+    day,
+    front_matter,
+    link,
+    plural,
+    policy_page,
+    table,
+    text,
+)
+
+
+def due_for_review(catalogue: Catalogue, today: date) -> list[Policy]:
+    """Policies due for review within the warning window, the most overdue first."""
+    horizon = today + timedelta(days=catalogue.settings.review_warning_days)
+    return sorted((p for p in catalogue.policies.values() if p.next_review <= horizon),
+                  key=lambda p: (p.next_review, p.title))
+
+
+def _status(policy: Policy, today: date) -> str:
+    days = (policy.next_review - today).days
+    if days < 0:
+        return f"**Overdue by {plural(-days, 'day')}**"
+    return "Due today" if days == 0 else f"Due in {plural(days, 'day')}"
+
+
+def render_review(catalogue: Catalogue, today: date) -> dict[str, str]:
+    due = due_for_review(catalogue, today)
+    window = catalogue.settings.review_warning_days
+    parts = [front_matter("Due for review"), "# Due for review\n\n",
+             f"Policies whose next review date has passed or falls within {plural(window, 'day')} of "
+             f"{day(today)}, the date this site was built. Each policy's owner reviews it, then publishes "
+             "a new version or moves the next review date.\n\n"]
+    if not due:
+        parts.append(f'!!! success "Nothing due"\n    No policy is due for review before '
+                     f"{day(today + timedelta(days=window))}.\n")
+    else:
+        rows = [[link(p.title, REVIEW_PAGE, policy_page(p)), text(catalogue.categories[p.category].title),
+                 text(catalogue.roles[p.owner].title), day(p.next_review), _status(p, today)] for p in due]
+        parts.append(table(["Policy", "Category", "Owner", "Next review", "Status"], rows))
+    return {REVIEW_PAGE: "".join(parts)}
