@@ -1,0 +1,88 @@
+"""Signing from a phone: the pages in headless Chromium at 375 px wide, under the real CSP."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from tracker_helpers import CONTENT, PASSWORD
+from werkzeug.serving import make_server
+
+from portal import load_catalogue
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 375, "height": 740}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def base_url(app, backend):
+    if backend != "sqlite":
+        pytest.skip("the pages do not depend on the database backend")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def phone():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser.new_page(viewport=PHONE)
+        finally:
+            browser.close()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_front_desk_staff_sign_a_policy_from_a_phone(base_url, phone, staff_member):
+    blocked = []
+    phone.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+             else None)
+    policy = load_catalogue(CONTENT).policies["minimum-necessary"]
+    phone.goto(f"{base_url}/ack/{policy.id}?version={policy.version}&fingerprint={policy.fingerprint}")
+    assert "/sign-in" in phone.url and fits_the_screen(phone)
+    phone.fill("#email", "sam@clinic.example")
+    phone.fill("#password", PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/policies/minimum-necessary")
+    assert phone.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == \
+        "rgb(0, 150, 136)"  # the stylesheet loaded under the CSP: Material teal
+    assert fits_the_screen(phone)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "tracker-policy-375.png"), full_page=True)
+
+    phone.click("section.sign button[type=submit]")  # nothing ticked or typed: errors, nothing signed
+    assert phone.locator("#agree-error-1").is_visible() and phone.locator("#signature_name-error-1").is_visible()
+    assert fits_the_screen(phone)
+
+    phone.focus("#agree")
+    phone.keyboard.press("Space")  # the checkbox works from the keyboard
+    assert phone.is_checked("#agree")
+    phone.fill("#signature_name", "sam carter")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/acknowledgements/*")
+    assert phone.locator("text=Your acknowledgement is recorded.").is_visible()
+    assert fits_the_screen(phone)
+    phone.screenshot(path=str(ARTIFACTS / "tracker-receipt-375.png"), full_page=True)
+
+    phone.goto(f"{base_url}/policies")
+    assert phone.locator(".badge-compliant").count() == 1 and fits_the_screen(phone)
+    assert blocked == []

@@ -1,0 +1,80 @@
+"""Settings from the environment, read once by the app factory.
+
+Every tracker setting is a ``TRACKER_*`` environment variable; ``create_app(config)`` may override
+any key (the tests do). Config keys keep the variable's name, except the database URL, which goes
+to the key Flask-SQLAlchemy reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+# The repository root when running from a checkout: the folder next to the package.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Used only when development or testing mode is on (see `require_secret_key`), so a developer can
+# start the app without setup; a fixed value keeps sessions alive across reloader restarts.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
+
+MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB: far above any form or JSON body the tracker accepts
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which variable to set and how."""
+
+
+def flag(value: str | None, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def default_content_dir(cwd: Path) -> Path:
+    """The current folder if it holds policies/, else the checkout the package runs from."""
+    return cwd if (cwd / "policies").is_dir() else REPO_ROOT
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'tracker.db'}"
+
+
+def is_development(environ: Mapping[str, str]) -> bool:
+    return flag(environ.get("FLASK_DEBUG"), False) or environ.get("TRACKER_ENV", "").lower() == "development"
+
+
+def from_environment(environ: Mapping[str, str], instance_path: str, testing: bool = False) -> dict:
+    development = is_development(environ)
+    proxies = environ.get("TRACKER_PROXY_FIX", "").strip()
+    return {
+        "SQLALCHEMY_DATABASE_URI": environ.get("TRACKER_DATABASE_URL") or default_database_url(instance_path),
+        "SECRET_KEY": environ.get("TRACKER_SECRET_KEY") or None,
+        "TRACKER_DEVELOPMENT": development,
+        "TRACKER_CONTENT_DIR": Path(environ.get("TRACKER_CONTENT_DIR") or default_content_dir(Path.cwd())),
+        "TRACKER_SITE_URL": (environ.get("TRACKER_SITE_URL") or "").rstrip("/") or None,
+        "TRACKER_SYNC_ON_START": flag(environ.get("TRACKER_SYNC_ON_START"), True),
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted; 0 = none.
+        "TRACKER_PROXY_FIX": int(proxies) if proxies.isdigit() else int(flag(proxies, False)),
+        # Browsers send Secure cookies only over HTTPS; a developer's http://127.0.0.1 needs them off.
+        "SESSION_COOKIE_SECURE": flag(environ.get("TRACKER_SECURE_COOKIES"), not (development or testing)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        # CSRF tokens live as long as the session: a form left open at the front desk still submits.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def require_secret_key(config: Mapping) -> str:
+    """The secret key; refuses to go on without one outside development and testing."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if config.get("TESTING") or config.get("TRACKER_DEVELOPMENT"):
+        return DEVELOPMENT_SECRET_KEY
+    raise ConfigError(
+        "TRACKER_SECRET_KEY is not set: the tracker signs session cookies with it and will not start "
+        "without one. Set it to a long random value, e.g. "
+        "export TRACKER_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+        "or set TRACKER_ENV=development on a developer machine."
+    )
