@@ -209,3 +209,168 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+
+
+# --- Training and certifications -----------------------------------------------------------------
+
+COMPLETION_METHODS = ("quiz", "in_person")
+VERIFICATION_DECISIONS = ("verified", "rejected")
+
+
+
+class QuizAttempt(db.Model):
+    """One try at a module's quiz, graded on the server against the catalogue's answer key."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    answers: Mapped[dict] = mapped_column(JSONType)  # question id -> list of chosen choice ids
+    correct: Mapped[int]
+    questions: Mapped[int]
+    score: Mapped[int]  # percent, rounded down
+    passed: Mapped[bool]
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+
+    staff: Mapped[Staff] = relationship()
+    module_version: Mapped[ModuleVersion] = relationship()
+
+
+class TrainingSession(db.Model):
+    """An in-person training session: the record 29 CFR 1910.1030(h)(2) asks for."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    content_summary: Mapped[str] = mapped_column(Text)
+    trainer_name: Mapped[str] = mapped_column(String(200))
+    trainer_qualifications: Mapped[str] = mapped_column(Text)
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("locations.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module_version: Mapped[ModuleVersion] = relationship()
+    attendees: Mapped[list[SessionAttendee]] = relationship(back_populates="session", order_by="SessionAttendee.name")
+
+
+class SessionAttendee(db.Model):
+    """Who attended a session, with name and job title as they were on the day (1910.1030(h)(2)(i)(D))."""
+
+    __tablename__ = "session_attendees"
+    __table_args__ = (UniqueConstraint("session_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200))
+
+    session: Mapped[TrainingSession] = relationship(back_populates="attendees")
+    staff: Mapped[Staff] = relationship()
+
+
+class TrainingCompletion(db.Model):
+    """A person completed a module version: by passing its quiz, or by attending a session.
+
+    Never changed or deleted; a wrong entry is corrected by a new completion naming it in
+    ``corrects_id`` (the corrected one then no longer counts).
+    """
+
+    __tablename__ = "training_completions"
+    __table_args__ = (
+        CheckConstraint(f"method IN {COMPLETION_METHODS}", name="method"),
+        UniqueConstraint("attempt_id"),
+        UniqueConstraint("session_id", "staff_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    completed_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("training_completions.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff] = relationship()
+    module_version: Mapped[ModuleVersion] = relationship()
+    session: Mapped[TrainingSession | None] = relationship()
+
+
+class LateReason(db.Model):
+    """Why a person's training is (or was) late and when it will happen, as OSHA asks to record.
+
+    Kept per person and module; a later reason adds a row rather than replacing the earlier one.
+    """
+
+    __tablename__ = "late_reasons"
+    __table_args__ = (Index(None, "staff_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    module_id: Mapped[str] = mapped_column(String(80))
+    completion_id: Mapped[int | None] = mapped_column(ForeignKey("training_completions.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    expected_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CertificationRecord(db.Model):
+    """A certification, licence, vaccination, screening or check a person holds (or submitted).
+
+    Append-only: a renewal is a new record; a correction is a new record naming the old one in
+    ``corrects_id``. It counts once a manager's verification says ``verified``.
+    """
+
+    __tablename__ = "certification_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    type_id: Mapped[str] = mapped_column(String(80))  # certification type id from the catalogue
+    number: Mapped[str] = mapped_column(String(100), default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)  # None: one-time, never expires
+    note: Mapped[str] = mapped_column(Text, default="")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("certification_records.id"))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff] = relationship()
+    verifications: Mapped[list[CertificationVerification]] = relationship(
+        back_populates="record", order_by="CertificationVerification.decided_at")
+
+    @property
+    def verification(self) -> CertificationVerification | None:
+        """The latest decision on this record, if any."""
+        return self.verifications[-1] if self.verifications else None
+
+    @property
+    def verified(self) -> bool:
+        return self.verification is not None and self.verification.decision == "verified"
+
+
+class CertificationVerification(db.Model):
+    """A manager's decision on a certification record: who checked it, when, and how."""
+
+    __tablename__ = "certification_verifications"
+    __table_args__ = (CheckConstraint(f"decision IN {VERIFICATION_DECISIONS}", name="decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("certification_records.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")  # e.g. "primary source: state board website"
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    record: Mapped[CertificationRecord] = relationship(back_populates="verifications")
+    decided_by: Mapped[User] = relationship()

@@ -1,9 +1,9 @@
 """From database rows to the records the compliance rules take (tracker.compliance).
 
 The rules are pure functions; everything they need from the database is gathered here, in bulk
-where a page lists many people. Training completions and certification records will join
-acknowledgements here when the tracker records them; until then nobody has any, so modules and
-certifications show as not done.
+(one query per kind of record, whatever the number of people) where a page lists many people.
+Records created after the day asked about are dropped by the rules themselves, so the same
+gathering serves "as of" views.
 """
 
 from __future__ import annotations
@@ -15,9 +15,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.model import Catalogue
-from tracker.compliance import Ack, ItemStatus, Person, person_statuses
+from tracker.compliance import Ack, CertRecord, Completion, ItemStatus, Person, person_statuses
 from tracker.db import db
-from tracker.models import Acknowledgement, PolicyVersion, Staff
+from tracker.models import (
+    Acknowledgement,
+    CertificationRecord,
+    CertificationVerification,
+    ModuleVersion,
+    PolicyVersion,
+    Staff,
+    TrainingCompletion,
+)
 
 
 def local_date(moment: datetime) -> date:
@@ -45,11 +53,63 @@ def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
     return found
 
 
+def completions_for(staff_ids: Iterable[int]) -> dict[int, list[Completion]]:
+    """Every training completion of these people that no later completion corrects, by staff id."""
+    ids = list(staff_ids)
+    found: dict[int, list[Completion]] = defaultdict(list)
+    if not ids:
+        return found
+    corrected = select(TrainingCompletion.corrects_id).where(TrainingCompletion.corrects_id.is_not(None))
+    rows = db.session.execute(
+        select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
+               TrainingCompletion.completed_on, TrainingCompletion.method)
+        .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
+        .where(TrainingCompletion.staff_id.in_(ids), TrainingCompletion.id.not_in(corrected)))
+    for staff_id, module_id, version, completed_on, method in rows:
+        found[staff_id].append(Completion(module_id=module_id, version=version, completed_on=completed_on,
+                                          method=method))
+    return found
+
+
+def cert_records_for(staff_ids: Iterable[int]) -> dict[int, list[CertRecord]]:
+    """Every certification record of these people that no later record corrects, by staff id.
+
+    ``verified`` follows the latest verification decision on each record.
+    """
+    ids = list(staff_ids)
+    found: dict[int, list[CertRecord]] = defaultdict(list)
+    if not ids:
+        return found
+    corrected = select(CertificationRecord.corrects_id).where(CertificationRecord.corrects_id.is_not(None))
+    records = db.session.execute(
+        select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
+               CertificationRecord.issued_on, CertificationRecord.expires_on)
+        .where(CertificationRecord.staff_id.in_(ids), CertificationRecord.id.not_in(corrected))).all()
+    decisions = latest_decisions(r.id for r in records)
+    for record_id, staff_id, type_id, issued_on, expires_on in records:
+        found[staff_id].append(CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,
+                                          verified=decisions.get(record_id) == "verified"))
+    return found
+
+
+def latest_decisions(record_ids: Iterable[int]) -> dict[int, str]:
+    """The latest verification decision ("verified" or "rejected") per certification record."""
+    ids = list(record_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(CertificationVerification.record_id, CertificationVerification.decision)
+        .where(CertificationVerification.record_id.in_(ids))
+        .order_by(CertificationVerification.decided_at, CertificationVerification.id))
+    return dict(rows.tuples().all())  # later rows overwrite earlier ones: the latest decision wins
+
+
 def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date) -> dict[int, list[ItemStatus]]:
     """Everything each person owes, with its status, as of ``today``; by staff id."""
     people = list(people)
-    acks = acks_for(s.id for s in people)
-    return {s.id: person_statuses(catalogue, person_from_staff(s), acks[s.id], completions=(), cert_records=(),
+    ids = [s.id for s in people]
+    acks, completions, certs = acks_for(ids), completions_for(ids), cert_records_for(ids)
+    return {s.id: person_statuses(catalogue, person_from_staff(s), acks[s.id], completions[s.id], certs[s.id],
                                   today=today)
             for s in people}
 

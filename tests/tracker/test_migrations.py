@@ -10,7 +10,9 @@ from tracker_helpers import fresh_database, make_app
 from tracker.db import db
 
 TABLES = {"locations", "roles", "staff", "users", "api_tokens", "sign_in_failures", "policy_versions",
-          "module_versions", "content_snapshots", "acknowledgements", "audit_events", "alembic_version"}
+          "module_versions", "content_snapshots", "acknowledgements", "audit_events", "alembic_version",
+          "quiz_attempts", "training_sessions", "session_attendees", "training_completions", "late_reasons",
+          "certification_records", "certification_verifications"}
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(backend, tmp_path):
