@@ -37,7 +37,29 @@ PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 
 @cache
 def openapi_document() -> dict:
-    return json.loads(resources.files("tracker").joinpath("openapi", "openapi.json").read_text("utf-8"))
+    """tracker/openapi/openapi.json plus the parts beside it (one file per area of the API).
+
+    Each part holds ``paths`` and ``components``; they are merged into the base document, and a
+    name defined twice is an error, so two areas cannot silently describe the same thing.
+    """
+    folder = resources.files("tracker").joinpath("openapi")
+    document = json.loads(folder.joinpath("openapi.json").read_text("utf-8"))
+    parts = sorted((f for f in folder.iterdir() if f.name.endswith(".json") and f.name != "openapi.json"),
+                   key=lambda f: f.name)
+    for part in parts:
+        _merge(document, json.loads(part.read_text("utf-8")), part.name)
+    return document
+
+
+def _merge(document: dict, part: dict, name: str) -> None:
+    targets = [(document["paths"], part.get("paths", {}), "path")]
+    for section, entries in part.get("components", {}).items():
+        targets.append((document["components"].setdefault(section, {}), entries, f"components.{section}"))
+    for target, entries, what in targets:
+        for key, value in entries.items():
+            if key in target:
+                raise ValueError(f"openapi/{name}: {what} {key!r} is already defined")
+            target[key] = value
 
 
 @cache
