@@ -112,6 +112,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview the site from mkdocs.yml, rebuilding after each save only the pages that changed."""
+    config_file = args.config_file or Path("mkdocs.yml")
+    if not config_file.is_file():
+        print(f"{config_file} not found; pass --config-file", file=sys.stderr)
+        return 1
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: the address, each rebuild
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        serve(str(config_file), dev_addr=args.dev_addr, build_type=None if args.full else "dirty")
+    except MkDocsException as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_export_markdown(args: argparse.Namespace) -> int:
     from portal.render.export import export_markdown
 
@@ -141,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="MkDocs configuration (default: DIR/mkdocs.yml, else ./mkdocs.yml)")
     build.add_argument("--today", type=_iso_date, help="date the review page counts from (default: today)")
     build.set_defaults(handler=cmd_build)
+
+    serve = commands.add_parser("serve", help="preview the site; a saved change shows in about a second")
+    serve.add_argument("--config-file", type=Path, help="MkDocs configuration (default: ./mkdocs.yml); "
+                       "its portal plugin's content_dir says where the content is")
+    serve.add_argument("--dev-addr", metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    serve.add_argument("--full", action="store_true", help="rebuild the whole site after each change")
+    serve.set_defaults(handler=cmd_serve)
 
     export = commands.add_parser("export-markdown",
                                  help="write the generated Markdown and docs/ to a folder, for any site generator")

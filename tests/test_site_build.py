@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -72,6 +73,54 @@ def test_site_uses_office_settings_and_fills_home_markers(site):
     assert 'href="roles/front-desk/"' in home
     policy = (site / "policies/privacy/fax-handling/index.html").read_text("utf-8")
     assert "https://tracker.fixture.example/ack/fax-handling?version=3&amp;fingerprint=" in policy
+
+
+def sidebar(page: str) -> str:
+    return page[page.index('data-md-type="navigation"'):page.index('data-md-type="toc"')]
+
+
+def test_nav_lists_categories_and_a_policy_page_opens_its_category(site):
+    home = sidebar((site / "index.html").read_text("utf-8"))
+    for category in ("privacy", "safety", "empty"):
+        assert f'href="policies/{category}/"' in home
+    assert "fax-handling" not in home  # policies are listed by their category page
+    policy = sidebar((site / "policies/privacy/fax-handling/index.html").read_text("utf-8"))
+    active = re.findall(r'<li class="md-nav__item md-nav__item--active[^"]*">\s*<input[^>]*>\s*'
+                        r'<div class="md-nav__link md-nav__container">\s*<a href="([^"]+)"', policy)
+    assert active == ["../../", "../"]  # open: Policies, then Privacy & records
+    assert "visitor-log" not in policy and "sharps-safety" not in policy
+
+
+def test_shared_sidebars_leave_every_page_as_material_renders_it(tmp_path, monkeypatch):
+    """The plugin renders the sidebar once per category for policy pages: the HTML must not change."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import portal.mkdocs_plugin
+
+    def built(site: Path) -> dict[str, str]:
+        config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site))
+        config.plugins["portal"].config.content_dir = str(FIXTURE)
+        config.plugins["portal"].config.today = TODAY
+        build(config)
+        return {p.relative_to(site).as_posix(): p.read_text("utf-8") for p in site.rglob("*.html")}
+
+    shared = built(tmp_path / "shared")
+    monkeypatch.setattr(portal.mkdocs_plugin, "_share_sidebars", lambda env, unlisted: None)
+    assert built(tmp_path / "material") == shared
+    assert len(shared) > 15
+
+
+def test_print_stylesheet_and_search_are_in_the_site(site):
+    assert "@media print" in (site / "stylesheets/extra.css").read_text("utf-8")
+    assert 'href="../../../stylesheets/extra.css"' in (site / "policies/privacy/fax-handling/index.html").read_text("utf-8")
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    titles = {entry["location"]: entry["title"] for entry in index["docs"]}
+    catalogue = load_catalogue(FIXTURE)
+    for policy in catalogue.policies.values():
+        assert f"policies/{policy.category}/{policy.id}/" in titles
+    assert "Keep faxed health information" in json.dumps(index)
 
 
 def test_no_external_assets_so_the_site_works_offline(site):

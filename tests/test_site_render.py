@@ -265,6 +265,19 @@ def test_nav_nests_policies_by_category(catalogue):
                                       "policies/privacy/visitor-log.md"]} in policies
 
 
+def test_nav_can_hold_categories_alone(catalogue):
+    """The site's nav: each category section holds its index page, which lists the policies."""
+    nav = site_nav(catalogue, ["index.md", "about.md", "tags.md"], policy_pages=False)
+    policies = nav[1]["Policies"]
+    assert policies == ["policies/index.md", *({c.title.replace("&", "&amp;"): [f"policies/{c.id}/index.md"]}
+                                               for c in catalogue.categories.values())]
+    assert nav[2:] == site_nav(catalogue, ["index.md", "about.md", "tags.md"])[2:]
+    for category in catalogue.categories.values():
+        index = render_site(catalogue, TODAY)[f"policies/{category.id}/index.md"]
+        for policy in catalogue.policies_in(category.id):
+            assert f"]({policy.id}.md)" in index
+
+
 def test_markers_in_hand_written_pages_are_filled(catalogue):
     filled = fill_markers("<!-- portal:role-paths -->\n<!-- portal:contact -->", catalogue, "index.md")
     assert "- [Front desk](roles/front-desk.md): Registers patients" in filled

@@ -16,7 +16,21 @@ from flask.cli import FlaskGroup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import ContentError
-from tracker import api, auth, catalogue, cli, config, manager, policies, web
+from tracker import (
+    api,
+    auth,
+    calendar_feed,
+    catalogue,
+    certifications,
+    cli,
+    config,
+    dashboard,
+    manager,
+    policies,
+    sessions,
+    training,
+    web,
+)
 from tracker.catalogue import SYNC_PROBLEM
 from tracker.db import configure_engine, db
 from tracker.extensions import csrf, login_manager, migrate
@@ -44,7 +58,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    for blueprint in (auth.bp, policies.bp, manager.bp, api.bp):
+    for blueprint in (auth.bp, policies.bp, manager.bp, api.bp, training.bp, sessions.bp, certifications.bp,
+                      certifications.manager_bp, dashboard.bp, calendar_feed.bp):
         app.register_blueprint(blueprint)
 
     if app.config["TRACKER_PROXY_FIX"]:

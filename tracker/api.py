@@ -10,6 +10,7 @@ their own.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -19,11 +20,11 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tracker import acknowledgements, people, records
+from tracker import acknowledgements, as_of, people, records
 from tracker import catalogue as served
 from tracker.acknowledgements import Origin, SignatureMismatch, StaleVersion, UnknownPolicy
 from tracker.auth import user_for_bearer
-from tracker.db import db, today
+from tracker.db import db
 from tracker.extensions import csrf
 from tracker.models import Staff, User
 from tracker.web import ApiError
@@ -123,13 +124,21 @@ def me():
                     "staff": people.staff_json(user.staff)})
 
 
+def requirement_json(item) -> dict:
+    """One requirement with its status (an ItemStatus), as every API answer shows it."""
+    return {"kind": item.kind, "id": item.id, "title": item.title, "status": str(item.status),
+            "due_date": item.due_date.isoformat() if item.due_date else None, "detail": item.detail}
+
+
+def requirements_json(staff: Staff, day: date) -> dict:
+    """Everything ``staff`` owes as of ``day``, from the records entered by its end."""
+    items = records.statuses_for(staff, served.required(), day, day)
+    return {"as_of": day.isoformat(), "items": [requirement_json(i) for i in items]}
+
+
 @bp.get("/me/requirements")
 def my_requirements():
-    day = today()
-    items = records.statuses_for(api_user().staff, served.required(), day)
-    return jsonify({"as_of": day.isoformat(), "items": [
-        {"kind": i.kind, "id": i.id, "title": i.title, "status": str(i.status),
-         "due_date": i.due_date.isoformat() if i.due_date else None, "detail": i.detail} for i in items]})
+    return jsonify(requirements_json(api_user().staff, as_of.requested(request.args, empty_is_today=False)))
 
 
 @bp.get("/catalogue")
@@ -209,3 +218,7 @@ def policy_acknowledgements(policy_id: str):
         "current_version": current.version if current else None,
         "acknowledgements": [acknowledgements.ack_json(a) for a in acknowledgements.register(policy_id)],
     })
+
+
+# Routes of other areas on this blueprint, imported last since they import `bp` from here.
+from tracker import api_compliance, api_training  # noqa: E402, F401

@@ -85,7 +85,11 @@ def sign_in():
             f"Too many failed sign-ins for this e-mail from your network. Wait {minutes} minutes and "
             "try again, or ask the office manager to reset your password.")), 429
     user = db.session.scalar(select(User).where(User.email == email))
-    if not passwords.verify_password(user.password_hash if user else None, form.password.data):
+    stored_hash = user.password_hash if user else None
+    # End the read before the deliberately slow hash check: on SQLite every transaction holds the
+    # write lock (BEGIN IMMEDIATE), and no other request should wait on someone's password.
+    db.session.rollback()
+    if not passwords.verify_password(stored_hash, form.password.data):
         _record_failure(email, ip_address, "wrong e-mail or password")
         return render_template("sign_in.html", form=form, next_page=next_page,
                                error="The e-mail or password is wrong."), 200

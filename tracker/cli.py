@@ -10,8 +10,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal import ContentError
-from tracker import audit, auth, people, staff_import
+from tracker import audit, auth, demo_data, evidence, people, reminders, staff_import
 from tracker import catalogue as served
+from tracker.backup import backup_command
 from tracker.db import db
 from tracker.models import ACCOUNT_ROLES, User
 from tracker.sync import SyncRefused, sync
@@ -148,5 +149,8 @@ def audit_verify_command():
 
 def init_app(app: Flask) -> None:
     for command in (sync_command, create_user_command, import_staff_command, issue_token_command,
-                    revoke_tokens_command, audit_verify_command):
+                    revoke_tokens_command, audit_verify_command, backup_command):
         app.cli.add_command(command)
+    app.cli.add_command(evidence.evidence_command)
+    app.cli.add_command(reminders.remind_command)
+    app.cli.add_command(demo_data.seed_demo_command)

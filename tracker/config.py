@@ -63,7 +63,29 @@ def from_environment(environ: Mapping[str, str], instance_path: str, testing: bo
         # CSRF tokens live as long as the session: a form left open at the front desk still submits.
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **mail_settings(environ),
     }
+
+
+# --- Reminder e-mail (tracker.reminders) ----------------------------------------------------------
+# TRACKER_SMTP_HOST unset means "no mail server": `flask remind` then refuses to send (--dry-run
+# still works). STARTTLS is on by default, since the usual submission port 587 expects it.
+DEFAULT_SMTP_PORT = 587
+
+
+def mail_settings(environ: Mapping[str, str]) -> dict:
+    port = (environ.get("TRACKER_SMTP_PORT") or "").strip()
+    return {
+        "TRACKER_SMTP_HOST": (environ.get("TRACKER_SMTP_HOST") or "").strip() or None,
+        "TRACKER_SMTP_PORT": int(port) if port.isdigit() else DEFAULT_SMTP_PORT,
+        "TRACKER_SMTP_USER": environ.get("TRACKER_SMTP_USER") or None,
+        "TRACKER_SMTP_PASSWORD": environ.get("TRACKER_SMTP_PASSWORD") or None,
+        "TRACKER_SMTP_STARTTLS": flag(environ.get("TRACKER_SMTP_STARTTLS"), True),
+        "TRACKER_MAIL_FROM": (environ.get("TRACKER_MAIL_FROM") or "").strip() or None,
+        # Links in e-mails and calendar events; default: office.yml's tracker_url.
+        "TRACKER_BASE_URL": (environ.get("TRACKER_BASE_URL") or "").strip().rstrip("/") or None,
+    }
+# --- end of reminder e-mail settings ---------------------------------------------------------------
 
 
 def require_secret_key(config: Mapping) -> str:

@@ -374,3 +374,33 @@ class CertificationVerification(db.Model):
 
     record: Mapped[CertificationRecord] = relationship(back_populates="verifications")
     decided_by: Mapped[User] = relationship()
+
+
+# --- Dashboard: calendar feeds (tracker.calendar_feed) ---------------------------------------------
+
+FEED_SCOPES = ("personal", "team")
+
+
+class CalendarFeed(db.Model):
+    """A secret calendar address (``/calendar/<token>.ics``) of one user; only its SHA-256 is stored.
+
+    Calendar apps cannot sign in, so the address is the key. "personal" holds the user's own due
+    dates; "team" (managers only) everyone's. Replacing a link revokes the old row rather than
+    deleting it, so the audit trail can still name the link that was used.
+    """
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        CheckConstraint(f"scope IN {FEED_SCOPES}", name="scope"),
+        Index(None, "user_id", "scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scope: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown on the page and in the audit trail
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

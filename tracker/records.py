@@ -2,15 +2,17 @@
 
 The rules are pure functions; everything they need from the database is gathered here, in bulk
 (one query per kind of record, whatever the number of people) where a page lists many people.
-Records created after the day asked about are dropped by the rules themselves, so the same
-gathering serves "as of" views.
+Records dated after the day asked about are dropped by the rules themselves, so the same
+gathering serves "as of" views. ``known_on`` goes further for an auditor's past date: it also
+drops what was only *entered* after that day (a completion recorded later, a card submitted or
+verified later, a correction made later), so a past date shows what the records said then.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -33,6 +35,13 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
+def recorded_before(day: date | None) -> datetime | None:
+    """The first moment after the office day ``day`` (local midnight, as UTC); None for no limit."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1), time()).astimezone()
+
+
 def person_from_staff(staff: Staff) -> Person:
     return Person(id=staff.id, name=staff.name, role_ids=frozenset(staff.roles), location_id=staff.location_id,
                   hire_date=staff.hire_date, left_on=staff.left_on)
@@ -53,66 +62,79 @@ def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
     return found
 
 
-def completions_for(staff_ids: Iterable[int]) -> dict[int, list[Completion]]:
-    """Every training completion of these people that no later completion corrects, by staff id."""
+def completions_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[Completion]]:
+    """Every training completion of these people that no later completion corrects, by staff id
+    (recorded by the end of ``known_on``, if given)."""
     ids = list(staff_ids)
     found: dict[int, list[Completion]] = defaultdict(list)
     if not ids:
         return found
-    corrected = select(TrainingCompletion.corrects_id).where(TrainingCompletion.corrects_id.is_not(None))
+    cutoff = recorded_before(known_on)
+    known = TrainingCompletion.recorded_at < cutoff if cutoff else True
+    corrected = select(TrainingCompletion.corrects_id).where(TrainingCompletion.corrects_id.is_not(None), known)
     rows = db.session.execute(
         select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
                TrainingCompletion.completed_on, TrainingCompletion.method)
         .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
-        .where(TrainingCompletion.staff_id.in_(ids), TrainingCompletion.id.not_in(corrected)))
+        .where(TrainingCompletion.staff_id.in_(ids), TrainingCompletion.id.not_in(corrected), known))
     for staff_id, module_id, version, completed_on, method in rows:
         found[staff_id].append(Completion(module_id=module_id, version=version, completed_on=completed_on,
                                           method=method))
     return found
 
 
-def cert_records_for(staff_ids: Iterable[int]) -> dict[int, list[CertRecord]]:
+def cert_records_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[CertRecord]]:
     """Every certification record of these people that no later record corrects, by staff id.
 
-    ``verified`` follows the latest verification decision on each record.
+    ``verified`` follows the latest verification decision on each record. With ``known_on``, only
+    records, corrections and decisions entered by the end of that day count.
     """
     ids = list(staff_ids)
     found: dict[int, list[CertRecord]] = defaultdict(list)
     if not ids:
         return found
-    corrected = select(CertificationRecord.corrects_id).where(CertificationRecord.corrects_id.is_not(None))
+    cutoff = recorded_before(known_on)
+    known = CertificationRecord.submitted_at < cutoff if cutoff else True
+    corrected = select(CertificationRecord.corrects_id).where(CertificationRecord.corrects_id.is_not(None), known)
     records = db.session.execute(
         select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
                CertificationRecord.issued_on, CertificationRecord.expires_on)
-        .where(CertificationRecord.staff_id.in_(ids), CertificationRecord.id.not_in(corrected))).all()
-    decisions = latest_decisions(r.id for r in records)
+        .where(CertificationRecord.staff_id.in_(ids), CertificationRecord.id.not_in(corrected), known)).all()
+    decisions = latest_decisions((r.id for r in records), known_on)
     for record_id, staff_id, type_id, issued_on, expires_on in records:
         found[staff_id].append(CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,
                                           verified=decisions.get(record_id) == "verified"))
     return found
 
 
-def latest_decisions(record_ids: Iterable[int]) -> dict[int, str]:
-    """The latest verification decision ("verified" or "rejected") per certification record."""
+def latest_decisions(record_ids: Iterable[int], known_on: date | None = None) -> dict[int, str]:
+    """The latest verification decision ("verified" or "rejected") per certification record
+    (among those made by the end of ``known_on``, if given)."""
     ids = list(record_ids)
     if not ids:
         return {}
+    cutoff = recorded_before(known_on)
     rows = db.session.execute(
         select(CertificationVerification.record_id, CertificationVerification.decision)
-        .where(CertificationVerification.record_id.in_(ids))
+        .where(CertificationVerification.record_id.in_(ids),
+               CertificationVerification.decided_at < cutoff if cutoff else True)
         .order_by(CertificationVerification.decided_at, CertificationVerification.id))
     return dict(rows.tuples().all())  # later rows overwrite earlier ones: the latest decision wins
 
 
-def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date) -> dict[int, list[ItemStatus]]:
-    """Everything each person owes, with its status, as of ``today``; by staff id."""
+def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date,
+                      known_on: date | None = None) -> dict[int, list[ItemStatus]]:
+    """Everything each person owes, with its status, as of ``today``; by staff id.
+
+    ``known_on`` (usually ``today`` itself, for a past date): ignore what was entered after it.
+    """
     people = list(people)
     ids = [s.id for s in people]
-    acks, completions, certs = acks_for(ids), completions_for(ids), cert_records_for(ids)
+    acks, completions, certs = acks_for(ids), completions_for(ids, known_on), cert_records_for(ids, known_on)
     return {s.id: person_statuses(catalogue, person_from_staff(s), acks[s.id], completions[s.id], certs[s.id],
                                   today=today)
             for s in people}
 
 
-def statuses_for(staff: Staff, catalogue: Catalogue, today: date) -> list[ItemStatus]:
-    return statuses_by_staff([staff], catalogue, today)[staff.id]
+def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date | None = None) -> list[ItemStatus]:
+    return statuses_by_staff([staff], catalogue, today, known_on)[staff.id]

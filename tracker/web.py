@@ -1,4 +1,9 @@
-"""What every response shares: security headers, error pages (JSON under /api), page context."""
+"""What every response shares: security headers, error pages (JSON under /api), page context.
+
+A database that cannot take the request (down, read-only, out of space) is the server's state, not a
+bug: the transaction is rolled back, so nothing is half-written, and the answer is a 503 (JSON under
+/api, a page elsewhere) that says to try again later, instead of a 500.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ import json
 from datetime import UTC
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from portal.schema import schema_text
 from tracker import catalogue as served
+from tracker.db import db
 
 API_PREFIX = "/api/"
 
@@ -26,6 +35,26 @@ SECURITY_HEADERS = {
 FALLBACK_OFFICE_NAME = "Clinic Portal"
 
 STATUS_LABELS = {"compliant": "Done", "due_soon": "Due soon", "pending": "To do", "overdue": "Overdue"}
+
+# Database states that refuse a request with a 503, and what the person is told.
+READ_ONLY, FULL, BUSY, UNAVAILABLE = "read-only", "full", "busy", "unavailable"
+DATABASE_PROBLEMS = {
+    READ_ONLY: "The tracker's database is read-only at the moment, so nothing can be saved.",
+    FULL: "The tracker's database has run out of storage space, so nothing can be saved.",
+    BUSY: "The tracker's database is too busy to take this request at the moment.",
+    UNAVAILABLE: "The tracker cannot reach its database at the moment.",
+}
+NOTHING_SAVED = ("Nothing was saved. Try again in a few minutes; if this persists, tell the office manager "
+                 "(the server log says what happened).")
+RETRY_AFTER_SECONDS = 60
+# sqlite3 error names (Python 3.11+), extended codes cut to their primary code: SQLITE_IOERR_WRITE -> SQLITE_IOERR.
+# SQLITE_BUSY: the write lock was not free within the busy timeout (tracker.db).
+SQLITE_PROBLEMS = {"SQLITE_READONLY": READ_ONLY, "SQLITE_FULL": FULL, "SQLITE_BUSY": BUSY, "SQLITE_LOCKED": BUSY,
+                   "SQLITE_CANTOPEN": UNAVAILABLE, "SQLITE_IOERR": UNAVAILABLE}
+# PostgreSQL SQLSTATEs: read-only transaction, disk full, lock not available; then classes 08
+# (connection), 53 (insufficient resources) and 57P (server shutting down or not accepting connections).
+POSTGRES_PROBLEMS = {"25006": READ_ONLY, "53100": FULL, "55P03": BUSY}
+POSTGRES_UNAVAILABLE_PREFIXES = ("08", "53", "57P")
 
 
 class SlugConverter(BaseConverter):
@@ -81,7 +110,61 @@ def _http_error(error: HTTPException):
         if getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response, status
-    return render_template("error.html", error=error), error.code
+    try:  # the page's header reads the database (office name, signed-in user), which may be down too
+        return render_template("error.html", error=error), error.code
+    except (DBAPIError, PoolTimeout) as database_error:
+        return _database_error(database_error)
+
+
+def database_problem(error: Exception) -> str | None:
+    """READ_ONLY, FULL, BUSY or UNAVAILABLE when the database's state refused the work; None for anything
+    else (a constraint, a bug in a query), which stays an error of its own kind."""
+    if isinstance(error, PoolTimeout):
+        return UNAVAILABLE
+    if not isinstance(error, DBAPIError):
+        return None
+    if error.connection_invalidated:
+        return UNAVAILABLE
+    sqlite_name = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_name:
+        return SQLITE_PROBLEMS.get("_".join(sqlite_name.split("_")[:2]))
+    state = getattr(error.orig, "sqlstate", None)
+    if state is None:  # psycopg reports a refused or lost connection without one
+        return UNAVAILABLE if isinstance(error, OperationalError) else None
+    if state in POSTGRES_PROBLEMS:
+        return POSTGRES_PROBLEMS[state]
+    return UNAVAILABLE if state.startswith(POSTGRES_UNAVAILABLE_PREFIXES) else None
+
+
+def _database_error(error: Exception):
+    problem = database_problem(error)
+    if problem is None:
+        raise error  # not the database's state: Flask's own handling (a 500, logged)
+    try:
+        db.session.rollback()  # an open transaction goes, so nothing of this request is written
+    except (DBAPIError, PoolTimeout):
+        current_app.logger.warning("Rollback failed after a database error; the connection is discarded")
+    current_app.logger.error("%s %s refused with 503: database %s: %s", request.method, request.path, problem,
+                             getattr(error, "orig", None) or error)
+    message = DATABASE_PROBLEMS[problem]
+    if is_api_request():
+        response, _ = api_error(503, message, [NOTHING_SAVED])
+    else:
+        # Straight from the template, past the context processors: they would read the database.
+        page = current_app.jinja_env.get_template("unavailable.html")
+        response = current_app.make_response(page.render(message=message, advice=NOTHING_SAVED))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response, 503
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested too deeply to parse counted as invalid JSON (a 400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 def _page_context() -> dict:
@@ -117,4 +200,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _database_error)
+    app.json = JSONProvider(app)
     app.context_processor(_page_context)

@@ -24,13 +24,17 @@ from portal.render.training import INDEX as TRAINING_INDEX
 HOME = "index.md"
 
 
-def site_nav(catalogue: Catalogue, other_pages: list[str]) -> list:
+def site_nav(catalogue: Catalogue, other_pages: list[str], *, policy_pages: bool = True) -> list:
     """Home, the generated sections, then any other hand-written pages in name order.
 
     Pages are given by path alone so each takes its title from its own front matter.
+    With `policy_pages=False` each category section holds only its index page, which lists the
+    category's policies: every page of the site then carries a nav of a few dozen links instead of
+    a whole category, and a policy's new title changes no other page's nav.
     """
     categories = [
-        {attr(c.title): [category_page(c), *(policy_page(p) for p in catalogue.policies_in(c.id))]}
+        {attr(c.title): [category_page(c),
+                         *((policy_page(p) for p in catalogue.policies_in(c.id)) if policy_pages else ())]}
         for c in catalogue.categories.values()
     ]
     modules = sorted(catalogue.modules.values(), key=lambda m: m.title)

@@ -12,7 +12,8 @@ from tracker.db import db
 TABLES = {"locations", "roles", "staff", "users", "api_tokens", "sign_in_failures", "policy_versions",
           "module_versions", "content_snapshots", "acknowledgements", "audit_events", "alembic_version",
           "quiz_attempts", "training_sessions", "session_attendees", "training_completions", "late_reasons",
-          "certification_records", "certification_verifications"}
+          "certification_records", "certification_verifications",
+          "calendar_feeds"}
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(backend, tmp_path):

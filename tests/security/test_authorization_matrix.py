@@ -1,0 +1,139 @@
+"""Who may use which route: every (endpoint, method) of app.url_map, as every kind of person.
+
+ACCESS below is the access table: each endpoint's level. A route added to the app without a line
+here fails the first test, so no new route goes unclassified. Each request uses real ids (Sam's
+records, tests/security/security_helpers.build_world); pages are visited with a session, the API
+with bearer tokens. What each level allows:
+
+- public: anyone, signed in or not (the calendar feed: anyone holding its secret address).
+- signed_in: any signed-in person, for themselves.
+- owner: the person the record belongs to, and managers and admins; another staff member is
+  refused (403, or 404 so as not to tell that the record exists).
+- manager: managers and admins.
+- admin: admins only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from security_helpers import ACTORS, SIGNED_OUT, Visitor, build_world, routes, url_for_rule
+
+from tracker.web import SECURITY_HEADERS
+
+PUBLIC, SIGNED_IN, OWNER, MANAGER, ADMIN = "public", "signed_in", "owner", "manager", "admin"
+
+ACCESS = {
+    # Signing in and out, the API's description, the secret calendar address.
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": PUBLIC,
+    "api.openapi": PUBLIC,
+    "calendar.feed": PUBLIC,
+    # Everyone's own pages and API.
+    "policies.home": SIGNED_IN,
+    "policies.index": SIGNED_IN,
+    "policies.read": SIGNED_IN,
+    "policies.ack_link": SIGNED_IN,
+    "training.index": SIGNED_IN,
+    "training.module": SIGNED_IN,
+    "training.late_reason": SIGNED_IN,
+    "certifications.mine": SIGNED_IN,
+    "calendar.page": SIGNED_IN,
+    "api.me": SIGNED_IN,
+    "api.my_requirements": SIGNED_IN,
+    "api.catalogue": SIGNED_IN,
+    "api.acknowledge": SIGNED_IN,
+    "api.quiz_attempt": SIGNED_IN,
+    "api.my_certification": SIGNED_IN,
+    # One person's records: theirs and managers'.
+    "policies.receipt": OWNER,
+    "training.attempt": OWNER,
+    "api.staff_requirements": OWNER,
+    # Managers and admins.
+    "manager.staff_list": MANAGER,
+    "manager.staff_new": MANAGER,
+    "manager.staff_edit": MANAGER,
+    "manager.policy_list": MANAGER,
+    "manager.register": MANAGER,
+    "certifications_manager.record_list": MANAGER,
+    "certifications_manager.record": MANAGER,
+    "certifications_manager.record_new": MANAGER,
+    "certifications_manager.correct": MANAGER,
+    "certifications_manager.decide": MANAGER,
+    "sessions.session_list": MANAGER,
+    "sessions.session_new": MANAGER,
+    "sessions.session_record": MANAGER,
+    "sessions.person_training": MANAGER,
+    "sessions.late_reason": MANAGER,
+    "dashboard.dashboard": MANAGER,
+    "dashboard.matrix_page": MANAGER,
+    "dashboard.person": MANAGER,
+    "dashboard.exports_page": MANAGER,
+    "dashboard.matrix_csv": MANAGER,
+    "dashboard.acknowledgements_csv": MANAGER,
+    "dashboard.training_csv": MANAGER,
+    "dashboard.certifications_csv": MANAGER,
+    "dashboard.evidence_zip": MANAGER,
+    "api.staff_list": MANAGER,
+    "api.staff_create": MANAGER,
+    "api.policy_acknowledgements": MANAGER,
+    "api.compliance": MANAGER,
+    "api.staff_certification": MANAGER,
+    "api.training_session": MANAGER,
+}
+
+ALLOWED, SIGN_IN_NEEDED, REFUSED = "allowed", "sign-in needed", "refused"
+ALLOWED_BY_LEVEL = {
+    PUBLIC: set(ACTORS),
+    SIGNED_IN: {"staff", "other_staff", "manager", "admin"},
+    OWNER: {"staff", "manager", "admin"},
+    MANAGER: {"manager", "admin"},
+    ADMIN: {"admin"},
+}
+
+
+def expected(level: str, actor: str) -> str:
+    if actor in ALLOWED_BY_LEVEL[level]:
+        return ALLOWED
+    return SIGN_IN_NEEDED if actor in SIGNED_OUT else REFUSED
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status == 401 or (status in (302, 303) and "/sign-in" in location and "next=" in location):
+        return SIGN_IN_NEEDED
+    if status in (403, 404):
+        return REFUSED
+    assert status < 500, response.get_data(as_text=True)[:500]
+    return ALLOWED
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted({endpoint for endpoint, _, _ in routes(app) if endpoint not in ACCESS})
+    if unclassified:
+        pytest.fail("\n".join(f"classify the new route {endpoint} in ACCESS" for endpoint in unclassified))
+    gone = set(ACCESS) - {endpoint for endpoint, _, _ in routes(app)}
+    assert not gone, f"ACCESS names routes the app no longer has: {sorted(gone)}"
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_each_route_lets_in_exactly_who_the_access_table_says(app, world, actor):
+    visitor = Visitor(app, actor, world.tokens.get(actor))
+    wrong = []
+    for endpoint, method, rule in routes(app):
+        level = ACCESS.get(endpoint)
+        if level is None:
+            continue  # reported by test_every_route_is_classified
+        url = url_for_rule(rule, world.params)
+        response = visitor.request(method, url)
+        got, want = outcome(response), expected(level, actor)
+        if got != want:
+            wrong.append(f"{method} {url} ({endpoint}, {level}): {got} ({response.status_code}), expected {want}")
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (method, url, name)
+    assert not wrong, f"as {actor}:\n" + "\n".join(wrong)
