@@ -5,20 +5,13 @@ enforces it on every page.
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 from security_helpers import PEOPLE, build_world, routes, url_for_rule
 from tracker_helpers import CONTENT, PASSWORD, csrf_token, make_app, sign_in
-from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.web import SECURITY_HEADERS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
@@ -101,30 +94,13 @@ def test_the_503_answers_carry_the_security_headers(tmp_path):
 # --- The CSP as a browser enforces it ------------------------------------------------------------
 
 @pytest.fixture
-def live_server(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the pages do not depend on the database backend")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+def live_server(live_tracker):
+    return live_tracker
 
 
 @pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium):
+    return chromium
 
 
 def html_pages(app, params: dict) -> list[str]:

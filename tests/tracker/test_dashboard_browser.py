@@ -4,49 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from pathlib import Path
 
 import pytest
+from browser_helpers import ARTIFACTS
 from dashboard_helpers import known_office
 from tracker_helpers import PASSWORD
-from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def base_url(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the pages do not depend on the database backend")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+def base_url(live_tracker):
+    return live_tracker
 
 
 @pytest.fixture
-def browser_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            yield context.new_page()
-        finally:
-            browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 def test_a_manager_filters_the_matrix_to_overdue_and_downloads_it(app, manager, base_url, browser_page):

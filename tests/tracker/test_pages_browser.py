@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
+from browser_helpers import ARTIFACTS
 from tracker_helpers import CONTENT, PASSWORD
-from werkzeug.serving import make_server
 
 from portal import load_catalogue
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 375, "height": 740}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def base_url(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the pages do not depend on the database backend")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+def base_url(live_tracker):
+    return live_tracker
 
 
 @pytest.fixture
-def phone():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser.new_page(viewport=PHONE)
-        finally:
-            browser.close()
+def phone(chromium):
+    page = chromium.new_page(viewport=PHONE)
+    yield page
+    page.close()
 
 
 def fits_the_screen(page) -> bool:

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_pages_browser import ARTIFACTS, CHROMIUM, base_url, fits_the_screen, phone  # noqa: F401  (fixtures)
+from test_pages_browser import ARTIFACTS, base_url, fits_the_screen, phone  # noqa: F401  (fixtures)
 from tracker_helpers import PASSWORD, add_person
 from training_helpers import BBP, extend_content
 
 from tracker.db import today
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 def sign_in_on(page, base: str, email: str) -> None:
