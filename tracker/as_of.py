@@ -7,16 +7,15 @@ error page on pages, ``{"error", "details"}`` under /api (tracker.web).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask import abort
 
+from tracker.dates import ISO_DATE, iso_date
 from tracker.db import today
 
 PARAMETER = "as_of"
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST = date(2000, 1, 1)
 # Looking ahead shows who will have lapsed by then if nothing is done; further than this is a typo.
 MAX_DAYS_AHEAD = 3 * 366
@@ -29,12 +28,11 @@ class BadDate(ValueError):
 def parse_day(text: str, name: str = PARAMETER) -> date:
     """A YYYY-MM-DD day within the range the tracker reports on, or BadDate saying what is wrong."""
     text = text.strip()
-    if not ISO_DATE.match(text):
+    if not ISO_DATE.fullmatch(text):
         raise BadDate(f"{name} must be a date written YYYY-MM-DD, e.g. {today().isoformat()}; got {text!r}.")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError as error:
-        raise BadDate(f"{name} {text!r} is not a real calendar date.") from error
+    day = iso_date(text)
+    if day is None:
+        raise BadDate(f"{name} {text!r} is not a real calendar date.")
     latest = today() + timedelta(days=MAX_DAYS_AHEAD)
     if not EARLIEST <= day <= latest:
         raise BadDate(f"{name} must be between {EARLIEST.isoformat()} and {latest.isoformat()}; got {text}.")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal.model import Catalogue
 from tracker import audit, passwords
+from tracker.dates import iso_date
 from tracker.db import db, today
 from tracker.models import ACCOUNT_ROLES, Staff, User
 
@@ -44,13 +45,10 @@ class StaffData:
 
 
 def _date(value: str, field: str, errors: dict[str, str]) -> date | None:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:  # well formed but no such day, e.g. 2026-02-30
-            pass
-    errors[field] = f"{field} '{value}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
-    return None
+    day = iso_date(value)
+    if day is None:
+        errors[field] = f"{field} '{value}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
+    return day
 
 
 def check_staff(fields: Mapping[str, object], catalogue: Catalogue,

@@ -62,6 +62,12 @@ def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
     return found
 
 
+def _not_corrected(model, known):
+    """Rows that no correction matching ``known`` names in ``corrects_id``: a correction replaces its
+    original, from the time it was entered."""
+    return model.id.not_in(select(model.corrects_id).where(model.corrects_id.is_not(None), known))
+
+
 def completions_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[Completion]]:
     """Every training completion of these people that no later completion corrects, by staff id
     (recorded by the end of ``known_on``, if given)."""
@@ -71,12 +77,11 @@ def completions_for(staff_ids: Iterable[int], known_on: date | None = None) -> d
         return found
     cutoff = recorded_before(known_on)
     known = TrainingCompletion.recorded_at < cutoff if cutoff else True
-    corrected = select(TrainingCompletion.corrects_id).where(TrainingCompletion.corrects_id.is_not(None), known)
     rows = db.session.execute(
         select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
                TrainingCompletion.completed_on, TrainingCompletion.method)
         .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
-        .where(TrainingCompletion.staff_id.in_(ids), TrainingCompletion.id.not_in(corrected), known))
+        .where(TrainingCompletion.staff_id.in_(ids), _not_corrected(TrainingCompletion, known), known))
     for staff_id, module_id, version, completed_on, method in rows:
         found[staff_id].append(Completion(module_id=module_id, version=version, completed_on=completed_on,
                                           method=method))
@@ -95,11 +100,10 @@ def cert_records_for(staff_ids: Iterable[int], known_on: date | None = None) -> 
         return found
     cutoff = recorded_before(known_on)
     known = CertificationRecord.submitted_at < cutoff if cutoff else True
-    corrected = select(CertificationRecord.corrects_id).where(CertificationRecord.corrects_id.is_not(None), known)
     records = db.session.execute(
         select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
                CertificationRecord.issued_on, CertificationRecord.expires_on)
-        .where(CertificationRecord.staff_id.in_(ids), CertificationRecord.id.not_in(corrected), known)).all()
+        .where(CertificationRecord.staff_id.in_(ids), _not_corrected(CertificationRecord, known), known)).all()
     decisions = latest_decisions((r.id for r in records), known_on)
     for record_id, staff_id, type_id, issued_on, expires_on in records:
         found[staff_id].append(CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,

@@ -27,6 +27,7 @@ from portal.model import Catalogue, CertificationType, Module
 from tracker import audit
 from tracker import catalogue as served
 from tracker.acknowledgements import Origin, StaleVersion
+from tracker.dates import iso_date
 from tracker.db import db, iso_utc, today, utcnow
 from tracker.grading import Grade, check_answers, grade
 from tracker.models import (
@@ -97,13 +98,10 @@ def date_field(fields: Mapping, name: str, errors: dict[str, str], required: boo
         if required:
             errors[name] = f"{name} is missing (write it as YYYY-MM-DD)"
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:  # well formed but no such day, e.g. 2026-02-30
-            pass
-    errors[name] = f"{name} '{value[:20]}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
-    return None
+    day = iso_date(value)
+    if day is None:
+        errors[name] = f"{name} '{value[:20]}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
+    return day
 
 
 def id_value(value) -> int | None:
