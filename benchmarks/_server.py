@@ -31,10 +31,12 @@ from pathlib import Path
 import flask_migrate
 from sqlalchemy import create_engine, make_url
 
-from tracker import auth, create_app, people
-from tracker import catalogue as served
-from tracker.db import db
-from tracker.sync import sync
+from tracker import create_app
+from tracker.services import catalogue as served
+from tracker.services import people
+from tracker.services.sync import sync
+from tracker.storage.db import db
+from tracker.web import auth
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_DIR = REPO  # the shipped library: policies/ and training/ of this checkout

@@ -4,8 +4,8 @@ Run: .venv/bin/python benchmarks/bench_dashboard.py [--staff 2000] [--repeat 3] 
 
 Builds a scratch SQLite database (or uses the PostgreSQL URL given) with synthetic content (120
 policies, 29 modules, 1 certification = 150 requirements for everyone) and records for each person,
-inserted in bulk (a benchmark, not a tracker: no audit events). Then times tracker.matrix.compute
-(the bulk queries of tracker.records plus the rules) cold and remembered, the 12-month trend cold
+inserted in bulk (a benchmark, not a tracker: no audit events). Then times tracker.services.matrix.compute
+(the bulk queries of tracker.services.statuses plus the rules) cold and remembered, the 12-month trend cold
 and warm, and the matrix page, its CSV export and the dashboard as a signed-in manager gets them.
 Target: the matrix for 2,000 x 150 well under 1 s.
 """
@@ -32,9 +32,10 @@ POLICIES, MODULES = 120, 29
 def populate(app, staff_count: int, rng: random.Random) -> None:
     from sqlalchemy import insert, select
 
-    from tracker import catalogue as served
-    from tracker.db import db
-    from tracker.models import (
+    from tracker.services import catalogue as served
+    from tracker.services.passwords import hash_password
+    from tracker.storage.db import db
+    from tracker.storage.models import (
         Acknowledgement,
         CertificationRecord,
         CertificationVerification,
@@ -44,7 +45,6 @@ def populate(app, staff_count: int, rng: random.Random) -> None:
         TrainingCompletion,
         User,
     )
-    from tracker.passwords import hash_password
 
     today = date.today()
     with app.app_context():
@@ -108,9 +108,10 @@ def main() -> None:
 
     import flask_migrate
 
-    from tracker import catalogue as served
-    from tracker import create_app, matrix, trend
-    from tracker.db import today
+    from tracker import create_app
+    from tracker.services import catalogue as served
+    from tracker.services import matrix, trend
+    from tracker.storage.db import today
 
     with tempfile.TemporaryDirectory() as tmp:
         root = write_content(Path(tmp) / "content", POLICIES, categories=20, modules=MODULES, staff_roles=1)
@@ -120,7 +121,7 @@ def main() -> None:
         app = create_app(config)
         with app.app_context():
             flask_migrate.upgrade()
-            from tracker.sync import sync
+            from tracker.services.sync import sync
 
             sync(root, "bench")
         populate(app, args.staff, random.Random(7))

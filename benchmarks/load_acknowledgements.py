@@ -37,9 +37,9 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).parent))
 from _server import Seeded, TrackerServer, app_for, prepare, scratch_database  # noqa: E402
 
-from tracker import audit  # noqa: E402
-from tracker.db import db  # noqa: E402
-from tracker.models import Acknowledgement, AuditEvent, PolicyVersion  # noqa: E402
+from tracker.services import audit  # noqa: E402
+from tracker.storage.db import db  # noqa: E402
+from tracker.storage.models import Acknowledgement, AuditEvent, PolicyVersion  # noqa: E402
 
 ACK_EVENT = "acknowledgement.recorded"
 REQUEST_TIMEOUT_SECONDS = 60

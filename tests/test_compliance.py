@@ -10,7 +10,7 @@ from types import MappingProxyType
 import pytest
 
 from portal.model import Catalogue, CertificationType, Module, Policy, Revision, Settings
-from tracker.compliance import (
+from tracker.rules.compliance import (
     Ack,
     CertRecord,
     Completion,

@@ -2,109 +2,20 @@
 
 Run it with ``flask --app tracker run`` (development) or ``gunicorn 'tracker:create_app()'``.
 Settings come from ``TRACKER_*`` environment variables (tracker.config).
+
+Importing this package loads nothing else: ``tracker.rules`` must stay importable without Flask or
+SQLAlchemy, so the factory is imported only when it is called.
 """
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING, Any
 
-import click
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import Flask
-from flask.cli import FlaskGroup
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from portal import ContentError
-from tracker import (
-    api,
-    auth,
-    calendar_feed,
-    catalogue,
-    certifications,
-    cli,
-    config,
-    dashboard,
-    manager,
-    policies,
-    sessions,
-    training,
-    web,
-)
-from tracker.catalogue import SYNC_PROBLEM
-from tracker.db import configure_engine, db
-from tracker.extensions import csrf, login_manager, migrate
-from tracker.sync import SyncRefused, sync
-
-START_UP_ACTOR = "startup"
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    testing = bool((overrides or {}).get("TESTING"))
-    app.config.from_mapping(config.from_environment(os.environ, app.instance_path, testing))
-    app.config.update(overrides or {})
-    app.config["SECRET_KEY"] = config.require_secret_key(app.config)
-    if app.config["SQLALCHEMY_DATABASE_URI"] == config.default_database_url(app.instance_path):
-        os.makedirs(app.instance_path, exist_ok=True)  # SQLite creates the file, not its folder
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    from tracker.app import create_app as factory
 
-    db.init_app(app)
-    migrate.init_app(app, db)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    catalogue.init_app(app)
-    web.init_app(app)
-    cli.init_app(app)
-    with app.app_context():
-        configure_engine(db.engine)
-
-    for blueprint in (auth.bp, policies.bp, manager.bp, api.bp, training.bp, sessions.bp, certifications.bp,
-                      certifications.manager_bp, dashboard.bp, calendar_feed.bp):
-        app.register_blueprint(blueprint)
-
-    if app.config["TRACKER_PROXY_FIX"]:
-        proxies = app.config["TRACKER_PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-    if app.config["TRACKER_SYNC_ON_START"] and not _loaded_to_run_a_cli_command():
-        _sync_at_start(app)
-    return app
-
-
-def _loaded_to_run_a_cli_command() -> bool:
-    """True when the ``flask`` command builds the app to find one of its commands (sync, db upgrade).
-
-    Those commands do their own work: syncing first would do ``flask sync``'s job before it (and
-    print its problems twice), or run against a schema ``flask db upgrade`` is about to create.
-    ``flask run`` builds the app inside the ``run`` command instead, and gunicorn and the tests
-    outside any command, so they sync.
-    """
-    context = click.get_current_context(silent=True)
-    return context is not None and isinstance(context.command, FlaskGroup)
-
-
-def _schema_is_current() -> bool:
-    head = ScriptDirectory.from_config(migrate.get_config()).get_current_head()
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
-
-
-def _sync_at_start(app: Flask) -> None:
-    """Archive new content, or log why not and keep serving the last archived versions."""
-    with app.app_context():
-        if not _schema_is_current():
-            app.logger.warning("Catalogue not synced: the database schema is not up to date. "
-                               "Run `flask --app tracker db upgrade`, then `flask --app tracker sync`.")
-            return
-        try:
-            report = sync(app.config["TRACKER_CONTENT_DIR"], START_UP_ACTOR)
-        except ContentError as error:
-            app.extensions[SYNC_PROBLEM] = (f"The content folder has {len(error.problems)} problem(s), so the "
-                                            "tracker serves the last synced versions. Run `flask --app tracker "
-                                            "sync` to see them.")
-            app.logger.error("Content has problems; serving the last archived versions:\n%s", error)
-        except SyncRefused as refusal:
-            app.extensions[SYNC_PROBLEM] = f"Catalogue sync refused; serving the last synced versions. {refusal}"
-            app.logger.error("Catalogue sync refused; serving the last archived versions:\n%s", refusal)
-        else:
-            app.logger.info(report.describe())
+    return factory(overrides)

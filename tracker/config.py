@@ -67,7 +67,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str, testing: bo
     }
 
 
-# --- Reminder e-mail (tracker.reminders) ----------------------------------------------------------
+# --- Reminder e-mail (tracker.services.reminders) ----------------------------------------------------------
 # TRACKER_SMTP_HOST unset means "no mail server": `flask remind` then refuses to send (--dry-run
 # still works). STARTTLS is on by default, since the usual submission port 587 expects it.
 DEFAULT_SMTP_PORT = 587

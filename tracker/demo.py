@@ -55,9 +55,10 @@ def prepare_tracker(content: Path, database: Path) -> tuple[object, list[str]]:
     })
     from flask_migrate import upgrade
 
-    from tracker import audit, create_app
-    from tracker.demo_data import seed_demo
-    from tracker.sync import sync
+    from tracker import create_app
+    from tracker.services import audit
+    from tracker.services.demo_practice import seed_demo
+    from tracker.services.sync import sync
 
     app = create_app()
     with app.app_context():

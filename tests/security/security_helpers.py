@@ -14,11 +14,11 @@ from tracker_helpers import CONTENT, PASSWORD, add_person, api_token, sign_in
 from werkzeug.routing import Rule
 
 from portal import load_catalogue
-from tracker import audit, calendar_feed
-from tracker import catalogue as served
-from tracker.auth import revoke_tokens
-from tracker.db import db
-from tracker.models import (
+from tracker.services import audit
+from tracker.services import calendars as calendar_feed
+from tracker.services import catalogue as served
+from tracker.storage.db import db
+from tracker.storage.models import (
     CertificationRecord,
     ModuleVersion,
     QuizAttempt,
@@ -27,6 +27,7 @@ from tracker.models import (
     TrainingSession,
     User,
 )
+from tracker.web.auth import revoke_tokens
 
 POLICY = load_catalogue(CONTENT).policies["minimum-necessary"]
 SIGNATURE = {"policy_id": POLICY.id, "version": POLICY.version, "fingerprint": POLICY.fingerprint,

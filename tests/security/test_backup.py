@@ -10,8 +10,8 @@ from security_helpers import SIGNATURE, holdings
 from sqlalchemy import make_url
 from tracker_helpers import add_person, api_token, bearer, csrf_token, make_app
 
-from tracker import audit
-from tracker.db import db
+from tracker.services import audit
+from tracker.storage.db import db
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ from sqlalchemy import select
 from tracker_helpers import CONTENT, add_person, api_token, bearer, csrf_token
 
 from portal import load_catalogue
-from tracker import audit
-from tracker.db import db
-from tracker.models import Acknowledgement, AuditEvent, SignInFailure, Staff
+from tracker.services import audit
+from tracker.storage.db import db
+from tracker.storage.models import Acknowledgement, AuditEvent, SignInFailure, Staff
 
 POLICIES = list(load_catalogue(CONTENT).policies.values())
 SIGNERS, THREADS_PER_KIND = 6, 4
 # A failed sign-in checks a dummy argon2 hash (~0.1 s) while its transaction holds SQLite's write lock
-# (tracker.auth): a few per thread keep the queue well inside the 10 s busy timeout on a busy machine.
+# (tracker.web.auth): a few per thread keep the queue well inside the 10 s busy timeout on a busy machine.
 FAILURES_PER_THREAD = 3
 
 

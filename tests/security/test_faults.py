@@ -13,8 +13,15 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from tracker_helpers import ack_form, api_token, bearer, csrf_token, make_app, sign_in
 
-from tracker.db import db
-from tracker.web import BUSY, DATABASE_PROBLEMS, FULL, READ_ONLY, UNAVAILABLE, database_problem
+from tracker.http.errors import (
+    BUSY,
+    DATABASE_PROBLEMS,
+    FULL,
+    READ_ONLY,
+    UNAVAILABLE,
+    database_problem,
+)
+from tracker.storage.db import db
 
 READ_ONLY_POSTGRES = {"pool_pre_ping": True, "connect_args": {"options": "-c default_transaction_read_only=on"}}
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from tracker_helpers import POSTGRES_ENV, add_person, fresh_database, make_app
 
-from tracker.db import db
+from tracker.storage.db import db
 
 
 def _backends():

@@ -2,7 +2,7 @@
 
 Records are written through the tracker's own write functions (signatures, quiz attempts,
 certifications, sessions), with the clock pointed at the moment each should carry
-(tracker.demo_data.replayed_clock), so the "as of" tests can place records in the past.
+(tracker.services.demo_practice.replayed_clock), so the "as of" tests can place records in the past.
 
 The office, on the fixture content (policies minimum-necessary for all and sharps-disposal for
 clinical staff at Main Street; module hipaa-basics for all, yearly; certification bls for clinical
@@ -27,12 +27,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tracker_helpers import add_person
 
-from tracker import acknowledgements, people, training_records
-from tracker import catalogue as served
-from tracker.acknowledgements import Origin
-from tracker.db import db
-from tracker.demo_data import replayed_clock
-from tracker.models import Staff, User
+from tracker.services import acknowledgements, people
+from tracker.services import catalogue as served
+from tracker.services import training as training_records
+from tracker.services.acknowledgements import Origin
+from tracker.services.demo_practice import replayed_clock
+from tracker.storage.db import db
+from tracker.storage.models import Staff, User
 
 TODAY = date.today()
 ORIGIN = Origin(ip_address="192.0.2.7", user_agent="pytest-browser/1.0", method="web")

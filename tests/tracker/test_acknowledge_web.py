@@ -5,9 +5,9 @@ import unicodedata
 from sqlalchemy import func, select
 from tracker_helpers import ack_form, add_person, bump_minimum_necessary, copy_content, sign_in
 
-from tracker.acknowledgements import STATEMENT
-from tracker.db import db
-from tracker.models import Acknowledgement, AuditEvent
+from tracker.services.acknowledgements import STATEMENT
+from tracker.storage.db import db
+from tracker.storage.models import Acknowledgement, AuditEvent
 
 POLICY = "minimum-necessary"
 

@@ -18,10 +18,10 @@ from tracker_helpers import (
 )
 
 from portal import load_catalogue
-from tracker import acknowledgements, audit
 from tracker.api import openapi_document
-from tracker.db import db
-from tracker.models import Acknowledgement
+from tracker.services import acknowledgements, audit
+from tracker.storage.db import db
+from tracker.storage.models import Acknowledgement
 
 POLICY = load_catalogue(CONTENT).policies["minimum-necessary"]
 SIGNATURE = {"policy_id": POLICY.id, "version": POLICY.version, "fingerprint": POLICY.fingerprint,
@@ -312,7 +312,7 @@ def test_an_unexpected_error_is_a_json_500_not_a_page(app, client, sam, monkeypa
     def broken(*args):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("tracker.records.statuses_for", broken)
+    monkeypatch.setattr("tracker.services.statuses.statuses_for", broken)
     response = client.get("/api/v1/me/requirements", headers=sam)
     assert response.status_code == 500 and response.is_json and "bug" not in response.get_data(as_text=True)
 

@@ -8,11 +8,12 @@ import pytest
 from dashboard_helpers import TODAY, add_card, days_ago, known_office, sign
 from tracker_helpers import api_token, bearer, sign_in
 
-from tracker import as_of, matrix, trend
-from tracker import catalogue as served
-from tracker.compliance import Status
-from tracker.db import db
-from tracker.models import Staff
+from tracker.http import as_of
+from tracker.rules.compliance import Status
+from tracker.services import catalogue as served
+from tracker.services import matrix, trend
+from tracker.storage.db import db
+from tracker.storage.models import Staff
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from dashboard_helpers import TODAY, days_ago, known_office, leave
 from icalendar import Calendar
 from tracker_helpers import csrf_token, sign_in
 
-from tracker.db import db
-from tracker.models import CalendarFeed
+from tracker.storage.db import db
+from tracker.storage.models import CalendarFeed
 
 FEED_URL = re.compile(r'value="(http[^"]+/calendar/(cal_[^"]+)\.ics)"')
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from tracker_helpers import add_person, api_token, assert_documented, bearer
 from training_helpers import actions_since, count, extend_content, last_seq
 
-from tracker.db import db, today
-from tracker.models import CertificationRecord, CertificationVerification
+from tracker.storage.db import db, today
+from tracker.storage.models import CertificationRecord, CertificationVerification
 
 FOR_STAFF = "/staff/{staff_id}/certifications"
 MINE = "/me/certifications"

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from tracker_helpers import add_person, sign_in
 from training_helpers import actions_since, count, extend_content, last_seq, post_page_form
 
-from tracker import audit
-from tracker.db import db, today
-from tracker.models import CertificationRecord, CertificationVerification
+from tracker.services import audit
+from tracker.storage.db import db, today
+from tracker.storage.models import CertificationRecord, CertificationVerification
 
 MINE = "/certifications"
 NEW = "/manager/certifications/new"

@@ -3,9 +3,9 @@
 from sqlalchemy import select, text
 from tracker_helpers import bearer, sign_in
 
-from tracker import audit
-from tracker.db import db
-from tracker.models import ApiToken, AuditEvent, Staff, User
+from tracker.services import audit
+from tracker.storage.db import db
+from tracker.storage.models import ApiToken, AuditEvent, Staff, User
 
 LONG_PASSWORD = "a long enough password"
 

@@ -9,11 +9,12 @@ import pytest
 from dashboard_helpers import TODAY, known_office
 from tracker_helpers import sign_in
 
-from tracker import catalogue as served
-from tracker import dashboard, matrix
-from tracker.compliance import Status
-from tracker.db import db
-from tracker.models import Staff
+from tracker.rules.compliance import Status
+from tracker.services import catalogue as served
+from tracker.services import matrix
+from tracker.storage.db import db
+from tracker.storage.models import Staff
+from tracker.web import dashboard
 
 C, D, P, LATE = Status.COMPLIANT, Status.DUE_SOON, Status.PENDING, Status.OVERDUE
 
@@ -203,7 +204,7 @@ def test_people_who_owe_nothing_still_count_as_rows(app, office):
 
 
 def test_the_chart_escapes_names_and_leaves_gaps():
-    from tracker.svg_chart import Series, axis_floor, line_chart
+    from tracker.web.svg_chart import Series, axis_floor, line_chart
 
     series = [Series("<b>Main</b>", [50.0, 75.0, 100.0]), Series("North & South", [None, 90.0, 95.0])]
     chart = str(line_chart("Trend", ["Oct", "Nov", "Dec"], series, y_min=axis_floor(series)))

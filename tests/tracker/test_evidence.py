@@ -11,9 +11,9 @@ import pytest
 from dashboard_helpers import TODAY, days_ago, known_office, sign
 from tracker_helpers import sign_in
 
-from tracker import evidence
-from tracker.db import db
-from tracker.models import AuditEvent
+from tracker.services import evidence
+from tracker.storage.db import db
+from tracker.storage.models import AuditEvent
 
 EXPECTED = {"README.txt", "matrix.csv", "training.csv", "certifications.csv",
             "acknowledgements/minimum-necessary.csv", "acknowledgements/sharps-disposal.csv",
@@ -63,7 +63,7 @@ def test_the_signed_text_is_the_archived_text(app, runner, office, tmp_path):
     out = tmp_path / "pack.zip"
     runner.invoke(args=["evidence", "--out", str(out)])
     files = read_pack(out.read_bytes())
-    from tracker.models import PolicyVersion
+    from tracker.storage.models import PolicyVersion
 
     with app.app_context():
         version = db.session.scalar(db.select(PolicyVersion).where(PolicyVersion.policy_id == "minimum-necessary"))

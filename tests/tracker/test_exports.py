@@ -11,10 +11,10 @@ from dashboard_helpers import TODAY, add_card, days_ago, hold_session, known_off
 from tracker_helpers import add_person, sign_in
 from training_helpers import BBP, extend_content
 
-from tracker import catalogue as served
-from tracker import exports
-from tracker.db import db
-from tracker.models import Staff
+from tracker.services import catalogue as served
+from tracker.services import exports
+from tracker.storage.db import db
+from tracker.storage.models import Staff
 
 
 @pytest.fixture

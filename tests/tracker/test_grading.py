@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from portal.model import Choice, Module, Question
-from tracker.grading import InvalidAnswers, grade
+from tracker.rules.grading import InvalidAnswers, grade
 
 
 def question(qid: str, answers=("a",), kind: str = "single", choices=("a", "b", "c")) -> Question:

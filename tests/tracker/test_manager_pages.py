@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import select
 from tracker_helpers import ack_form, add_person, csrf_token, sign_in
 
-from tracker.db import db
-from tracker.models import AuditEvent, Staff
+from tracker.storage.db import db
+from tracker.storage.models import AuditEvent, Staff
 
 PERSON = {"name": "Lee Park", "email": "lee@clinic.example", "job_title": "Receptionist", "roles": ["front-desk"],
           "location": "northgate", "hire_date": "2026-10-01", "left_on": ""}

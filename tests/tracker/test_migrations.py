@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from tracker_helpers import fresh_database, make_app
 
-from tracker.db import db
+from tracker.storage.db import db
 
 TABLES = {"locations", "roles", "staff", "users", "api_tokens", "sign_in_failures", "policy_versions",
           "module_versions", "content_snapshots", "acknowledgements", "audit_events", "alembic_version",

@@ -9,13 +9,18 @@ from conftest import empty_tables
 from sqlalchemy import func, select
 from tracker_helpers import make_app, sign_in
 
-from tracker import audit, matrix
-from tracker import catalogue as served
-from tracker.compliance import Completion, Status
 from tracker.config import REPO_ROOT
-from tracker.db import db, today
-from tracker.demo_data import MANAGER_EMAIL, MANAGER_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD
-from tracker.models import (
+from tracker.rules.compliance import Completion, Status
+from tracker.services import audit, matrix
+from tracker.services import catalogue as served
+from tracker.services.demo_practice import (
+    MANAGER_EMAIL,
+    MANAGER_PASSWORD,
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+)
+from tracker.storage.db import db, today
+from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
     CertificationVerification,

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from tracker_helpers import PASSWORD, csrf_token, sign_in
 
-from tracker.db import db
-from tracker.models import AuditEvent, SignInFailure, Staff
+from tracker.storage.db import db
+from tracker.storage.models import AuditEvent, SignInFailure, Staff
 
 EMAIL = "sam@clinic.example"
 

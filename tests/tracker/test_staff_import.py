@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 from tracker_helpers import FIXTURES
 
-from tracker.db import db
-from tracker.models import AuditEvent, Staff
+from tracker.storage.db import db
+from tracker.storage.models import AuditEvent, Staff
 
 EXAMPLE = FIXTURES / "staff.csv"
 HEADER = "name,email,job_title,roles,location,hire_date,left_on\n"

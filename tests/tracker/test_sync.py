@@ -14,9 +14,16 @@ from tracker_helpers import (
 )
 
 from portal import load_catalogue
-from tracker import catalogue as served
-from tracker.db import db
-from tracker.models import AuditEvent, ContentSnapshot, Location, ModuleVersion, PolicyVersion, Role
+from tracker.services import catalogue as served
+from tracker.storage.db import db
+from tracker.storage.models import (
+    AuditEvent,
+    ContentSnapshot,
+    Location,
+    ModuleVersion,
+    PolicyVersion,
+    Role,
+)
 
 MINIMUM_NECESSARY = "policies/hipaa-privacy/minimum-necessary.yml"
 

@@ -16,10 +16,16 @@ from tracker_helpers import (
 )
 from training_helpers import BBP, HIPAA, actions_since, count, extend_content, last_seq, module_of
 
-from tracker.db import db, today
-from tracker.models import QuizAttempt, SessionAttendee, Staff, TrainingCompletion, TrainingSession
-from tracker.people import StaffData, update_staff
-from tracker.sync import sync
+from tracker.services.people import StaffData, update_staff
+from tracker.services.sync import sync
+from tracker.storage.db import db, today
+from tracker.storage.models import (
+    QuizAttempt,
+    SessionAttendee,
+    Staff,
+    TrainingCompletion,
+    TrainingSession,
+)
 
 ATTEMPTS = "/modules/{module_id}/attempts"
 SESSIONS = "/training-sessions"

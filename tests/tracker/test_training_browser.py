@@ -9,7 +9,7 @@ from test_pages_browser import ARTIFACTS, base_url, fits_the_screen, phone  # no
 from tracker_helpers import PASSWORD, add_person
 from training_helpers import BBP, extend_content
 
-from tracker.db import today
+from tracker.storage.db import today
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tracker_helpers import add_person, sign_in
 from training_helpers import HIPAA, actions_since, count, last_seq, post_page_form, take_quiz
 
-from tracker.db import db, today
-from tracker.models import LateReason, TrainingCompletion
+from tracker.storage.db import db, today
+from tracker.storage.models import LateReason, TrainingCompletion
 
 
 @pytest.fixture

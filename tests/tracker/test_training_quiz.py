@@ -20,9 +20,9 @@ from training_helpers import (
 )
 from werkzeug.datastructures import MultiDict
 
-from tracker.db import db, today
-from tracker.models import QuizAttempt, TrainingCompletion
-from tracker.sync import sync
+from tracker.services.sync import sync
+from tracker.storage.db import db, today
+from tracker.storage.models import QuizAttempt, TrainingCompletion
 
 RIGHT_BBP = {"first-step": ["wash"], "ppe": ["gloves", "goggles"], "vaccine-free": ["true"]}
 

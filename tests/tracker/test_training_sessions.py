@@ -17,11 +17,11 @@ from training_helpers import (
 )
 
 from portal import load_catalogue
-from tracker import audit
-from tracker.db import db, today
-from tracker.models import SessionAttendee, Staff, TrainingCompletion, TrainingSession
-from tracker.people import StaffData, update_staff
-from tracker.sync import sync
+from tracker.services import audit
+from tracker.services.people import StaffData, update_staff
+from tracker.services.sync import sync
+from tracker.storage.db import db, today
+from tracker.storage.models import SessionAttendee, Staff, TrainingCompletion, TrainingSession
 
 NEW = "/manager/sessions/new"
 

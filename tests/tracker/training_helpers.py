@@ -16,9 +16,9 @@ from tracker_helpers import copy_content, csrf_token, hidden_value
 from werkzeug.datastructures import MultiDict
 
 from portal import load_catalogue
-from tracker.db import db
-from tracker.models import AuditEvent
-from tracker.sync import sync
+from tracker.services.sync import sync
+from tracker.storage.db import db
+from tracker.storage.models import AuditEvent
 
 BBP = "bloodborne-pathogens"
 HIPAA = "hipaa-basics"

@@ -1,4 +1,4 @@
-"""Calendar feeds: secret calendar addresses, stored as SHA-256 hashes (tracker.calendar_feed).
+"""Calendar feeds: secret calendar addresses, stored as SHA-256 hashes (tracker.services.calendars).
 
 Revision ID: 0003_dashboard_feeds
 Revises: 0002_training_certifications

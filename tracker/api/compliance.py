@@ -1,0 +1,59 @@
+"""Compliance in the JSON API: the matrix, and one person's requirements, as of a day.
+
+Routes on tracker.api.bp (/api/v1), described in tracker/openapi/compliance.json. Items have the
+shape of /api/v1/me/requirements (tracker.api.requirement_json).
+"""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+
+from tracker.api import _manager, api_user, bp, requirement_json, requirements_json
+from tracker.http import as_of
+from tracker.http.errors import ApiError
+from tracker.rules.compliance import Summary
+from tracker.services import catalogue as served
+from tracker.services import matrix
+from tracker.storage.db import db
+from tracker.storage.models import Staff
+
+
+def summary_json(summary: Summary) -> dict:
+    return {"counts": {str(status): count for status, count in summary.counts.items()}, "total": summary.total,
+            "rate": round(summary.rate, 4)}
+
+
+@bp.get("/compliance")
+def compliance():
+    _manager()
+    catalogue = served.required()
+    day = as_of.requested(request.args, empty_is_today=False)
+    try:
+        filters = matrix.Filters.from_args(request.args, catalogue)
+    except matrix.BadFilter as error:
+        raise ApiError(400, "A filter is not valid.", [str(error)]) from error
+    computed = matrix.compute(catalogue, day, filters)
+    return jsonify({
+        "as_of": day.isoformat(),
+        "filters": filters.as_args(),
+        "summary": summary_json(computed.summary),
+        "locations": [{"id": location_id, "name": catalogue.locations[location_id].name
+                       if location_id in catalogue.locations else None, "summary": summary_json(summary)}
+                      for location_id, summary in computed.by_location.items()],
+        "people": [{"staff_id": row.staff.id, "name": row.staff.name, "email": row.staff.email,
+                    "job_title": row.staff.job_title, "location_id": row.staff.location_id,
+                    "roles": list(row.staff.roles), "summary": summary_json(row.summary),
+                    "items": [requirement_json(item) for item in row.picked]} for row in computed.rows],
+    })
+
+
+@bp.get("/staff/<int(max=2147483647):staff_id>/requirements")
+def staff_requirements(staff_id: int):
+    user = api_user()
+    if not user.is_manager and user.staff_id != staff_id:
+        abort(403, "Staff may see only their own requirements.")
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        abort(404, "There is no such staff record.")
+    return jsonify({"staff_id": staff.id, "name": staff.name,
+                    **requirements_json(staff, as_of.requested(request.args, empty_is_today=False))})

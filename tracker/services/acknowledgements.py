@@ -1,0 +1,158 @@
+"""Recording acknowledgements: the signing rules shared by the web form and the JSON API.
+
+What makes a signature defensible (docs: /work/shared/regulatory-notes.md): an authenticated person,
+the exact document (id, version, fingerprint of the archived text), the statement they agreed to,
+an explicit act (checkbox and typed name), a UTC time, their address and browser, and an audit
+event written with it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from tracker.http.errors import client_address, client_agent
+from tracker.services import audit
+from tracker.services import catalogue as served
+from tracker.storage.db import db, iso_utc, utcnow
+from tracker.storage.models import Acknowledgement, PolicyVersion, Staff, User
+
+STATEMENT = "I have read this policy and will follow it"
+
+
+class UnknownPolicy(LookupError):
+    pass
+
+
+class StaleVersion(Exception):
+    """The version or fingerprint asked for is not the current, archived text."""
+
+    def __init__(self, reasons: list[str], current: PolicyVersion):
+        self.reasons = reasons
+        self.current = current
+        super().__init__("; ".join(reasons))
+
+
+class SignatureMismatch(ValueError):
+    pass
+
+
+def current_version(policy_id: str) -> PolicyVersion:
+    """The archived row of the policy's version in the served catalogue."""
+    catalogue = served.current()
+    policy = catalogue.policies.get(policy_id) if catalogue else None
+    if policy is None:
+        raise UnknownPolicy(policy_id)
+    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.policy_id == policy_id,
+                                                         PolicyVersion.version == policy.version))
+
+
+def requested_version(policy_id: str, version: int | None, fingerprint: str | None) -> PolicyVersion:
+    """The current version, if that is what the request names; else StaleVersion saying why."""
+    current = current_version(policy_id)
+    if version != current.version:
+        archived = version is not None and db.session.scalar(
+            select(PolicyVersion.id).where(PolicyVersion.policy_id == policy_id, PolicyVersion.version == version))
+        state = "has been superseded" if archived else "does not exist"
+        raise StaleVersion([f"version {version} of this policy {state}: the current version is "
+                            f"{current.version}, effective {current.effective_date.isoformat()}"], current)
+    if fingerprint != current.fingerprint:
+        raise StaleVersion([f"the fingerprint does not match the archived text of version {version}: "
+                            "the link is out of date or was altered"], current)
+    return current
+
+
+def normalise_name(name: str) -> str:
+    """Names compared as people read them: Unicode NFC, case folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return " ".join(folded.split())
+
+
+def check_signature(staff: Staff, signature_name: str) -> None:
+    if not normalise_name(signature_name):
+        raise SignatureMismatch("Type your full name to sign.")
+    if len(signature_name.strip()) > Acknowledgement.__table__.c.signature_name.type.length:
+        raise SignatureMismatch("The name you typed is too long: type it once, as on your staff record.")
+    if normalise_name(signature_name) != normalise_name(staff.name):
+        raise SignatureMismatch(f"The name you typed does not match the name on your staff record "
+                                f"({staff.name}). Type it as shown; ask the office manager if it is wrong.")
+
+
+def existing(staff: Staff, version: PolicyVersion) -> Acknowledgement | None:
+    return db.session.scalar(select(Acknowledgement).where(Acknowledgement.staff_id == staff.id,
+                                                           Acknowledgement.policy_version_id == version.id))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a signature came from."""
+
+    ip_address: str | None
+    user_agent: str
+    method: str  # "web" or "api"
+
+    @classmethod
+    def of_request(cls, method: str) -> Origin:
+        return cls(ip_address=client_address() or None, user_agent=client_agent(), method=method)
+
+
+def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origin: Origin,
+                user: User) -> tuple[Acknowledgement, bool]:
+    """Record that ``staff`` signed ``version``; returns (record, created).
+
+    Signing the same version again returns the first record unchanged. Two signatures racing past
+    the lookup meet the unique constraint on (staff_id, policy_version_id); the loser rolls back
+    and returns the winner's record.
+    """
+    check_signature(staff, signature_name)
+    found = existing(staff, version)
+    if found is not None:
+        return found, False
+    ack = Acknowledgement(
+        staff=staff, policy_version=version, statement=STATEMENT, signature_name=signature_name.strip(),
+        signed_at=utcnow(), ip_address=origin.ip_address, user_agent=origin.user_agent,
+        method=origin.method, recorded_by=user,
+    )
+    db.session.add(ack)
+    try:
+        db.session.flush()
+        audit.record(user.audit_name, "acknowledgement.recorded", f"acknowledgement:{ack.id}", {
+            "staff_id": staff.id, "policy_id": version.policy_id, "version": version.version,
+            "fingerprint": version.fingerprint, "statement": ack.statement,
+            "signature_name": ack.signature_name, "ip_address": ack.ip_address, "method": ack.method,
+        })
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = existing(staff, version)
+        if found is None:
+            raise
+        return found, False
+    return ack, True
+
+
+def ack_json(ack: Acknowledgement) -> dict:
+    version = ack.policy_version
+    return {
+        "id": ack.id, "staff_id": ack.staff_id, "staff_name": ack.staff.name,
+        "policy_id": version.policy_id, "version": version.version, "fingerprint": version.fingerprint,
+        "title": version.title, "statement": ack.statement, "signature_name": ack.signature_name,
+        "signed_at": iso_utc(ack.signed_at), "ip_address": ack.ip_address,
+        "user_agent": ack.user_agent, "method": ack.method, "recorded_by": ack.recorded_by_id,
+    }
+
+
+def register(policy_id: str) -> list[Acknowledgement]:
+    """Every signature of every version of a policy, oldest first."""
+    return list(db.session.scalars(
+        select(Acknowledgement).join(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
+        .options(joinedload(Acknowledgement.staff), joinedload(Acknowledgement.policy_version))
+        .order_by(Acknowledgement.signed_at, Acknowledgement.id)))
+
+
+def is_archived(policy_id: str) -> bool:
+    return db.session.scalar(select(PolicyVersion.id).where(PolicyVersion.policy_id == policy_id).limit(1)) is not None

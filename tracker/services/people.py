@@ -1,0 +1,155 @@
+"""Staff records and sign-in accounts: the one place that checks and writes them.
+
+The staff form, the JSON API, the CSV import and ``create-user`` all go through `check_staff`, so a
+record is held to the same rules whichever way it arrives, and every write leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.model import Catalogue
+from tracker.rules.dates import iso_date
+from tracker.services import audit, passwords
+from tracker.storage.db import db, today
+from tracker.storage.models import ACCOUNT_ROLES, Staff, User
+
+# Deliberately loose: one @, no spaces or control characters, a dot in the domain. Catching typos
+# is the goal; the only real test of an address is mail arriving.
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+REQUIRED_FIELDS = ("name", "email", "roles", "location", "hire_date")
+MIN_PASSWORD_LENGTH = 12
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+@dataclass(frozen=True)
+class StaffData:
+    """A checked staff record, ready to write."""
+
+    name: str
+    email: str
+    job_title: str
+    roles: tuple[str, ...]
+    location_id: str | None
+    hire_date: date
+    left_on: date | None = None
+
+
+def _date(value: str, field: str, errors: dict[str, str]) -> date | None:
+    day = iso_date(value)
+    if day is None:
+        errors[field] = f"{field} '{value}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
+    return day
+
+
+def check_staff(fields: Mapping[str, object], catalogue: Catalogue,
+                required: Iterable[str] = REQUIRED_FIELDS) -> tuple[StaffData | None, dict[str, str]]:
+    """Check raw staff fields (text, and a list of role ids) against the catalogue.
+
+    Returns the record, or None and {field: "what is wrong (what to do)"}. Fields: name, email,
+    job_title, roles, location, hire_date, left_on (dates as YYYY-MM-DD). A missing hire date
+    defaults to today, for accounts created before anyone records one.
+    """
+    errors: dict[str, str] = {}
+    text = {key: " ".join(str(fields.get(key) or "").split())
+            for key in ("name", "email", "job_title", "location", "hire_date", "left_on")}
+    roles = [str(r).strip() for r in (fields.get("roles") or []) if str(r).strip()]
+    for key in required:
+        if not (roles if key == "roles" else text[key]):
+            errors[key] = f"{key} is missing (fill it in)"
+    for key, value in [*text.items(), *(("roles", r) for r in roles)]:
+        if CONTROL_CHARACTERS.search(value):  # PostgreSQL cannot store NUL; none belongs in a name
+            errors[key] = f"{key} holds a control character (type it again without pasting)"
+    for key in ("name", "email", "job_title"):
+        limit = Staff.__table__.c[key].type.length
+        if len(text[key]) > limit:
+            errors[key] = f"{key} is longer than {limit} characters (shorten it)"
+    email = normalise_email(text["email"])
+    if email and not EMAIL_PATTERN.match(email):
+        errors["email"] = f"email '{text['email']}' is not an e-mail address (write it like name@example.org)"
+    unknown = [r for r in roles if r not in catalogue.roles]
+    if unknown:
+        errors["roles"] = (f"unknown role {', '.join(repr(r) for r in unknown)} "
+                           f"(use role ids from policies/office.yml: {', '.join(catalogue.roles)})")
+    elif len(set(roles)) != len(roles):
+        errors["roles"] = "a role is listed twice (list each role once)"
+    if text["location"] and text["location"] not in catalogue.locations:
+        errors["location"] = (f"unknown location '{text['location']}' "
+                              f"(use one of: {', '.join(catalogue.locations)})")
+    hire_date = _date(text["hire_date"], "hire_date", errors) if text["hire_date"] else today()
+    left_on = _date(text["left_on"], "left_on", errors) if text["left_on"] else None
+    if hire_date and left_on and left_on < hire_date:
+        errors["left_on"] = "left_on is before hire_date (check both dates)"
+    if errors:
+        return None, errors
+    return StaffData(name=text["name"], email=email, job_title=text["job_title"], roles=tuple(roles),
+                     location_id=text["location"] or None, hire_date=hire_date, left_on=left_on), {}
+
+
+def find_staff(email: str) -> Staff | None:
+    return db.session.scalar(select(Staff).where(Staff.email == normalise_email(email)))
+
+
+def _values(data: StaffData) -> dict:
+    values = asdict(data)
+    values["roles"] = list(data.roles)
+    return values
+
+
+def staff_json(staff: Staff) -> dict:
+    """A staff record as the API returns it and the audit trail stores it."""
+    return {
+        "id": staff.id, "name": staff.name, "email": staff.email, "job_title": staff.job_title,
+        "roles": list(staff.roles), "location": staff.location_id, "hire_date": staff.hire_date.isoformat(),
+        "left_on": staff.left_on.isoformat() if staff.left_on else None,
+    }
+
+
+def create_staff(data: StaffData, actor: str) -> Staff:
+    """Add a staff record and its audit event; the caller commits."""
+    staff = Staff(**_values(data))
+    db.session.add(staff)
+    db.session.flush()
+    audit.record(actor, "staff.created", f"staff:{staff.id}", staff_json(staff))
+    return staff
+
+
+def update_staff(staff: Staff, data: StaffData, actor: str) -> dict[str, list]:
+    """Apply changed fields with an audit event listing them as [old, new]; the caller commits."""
+    before = staff_json(staff)
+    for key, value in _values(data).items():
+        setattr(staff, key, value)
+    after = staff_json(staff)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        audit.record(actor, "staff.changed", f"staff:{staff.id}", changes)
+    return changes
+
+
+def check_password(password: str) -> str | None:
+    """What is wrong with a new password, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    return None
+
+
+def create_user(staff: Staff, account_role: str, password: str, actor: str) -> User:
+    """Add a sign-in account for a staff record, with its audit event; the caller commits."""
+    if account_role not in ACCOUNT_ROLES:
+        raise ValueError(f"account role must be one of {', '.join(ACCOUNT_ROLES)}")
+    user = User(email=staff.email, password_hash=passwords.hash_password(password),
+                account_role=account_role, staff=staff)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", user.audit_name,
+                 {"staff_id": staff.id, "account_role": account_role})
+    return user

@@ -1,0 +1,233 @@
+"""Reminder e-mails: each person's due-soon and overdue items, and a digest for each manager.
+
+``flask --app tracker remind`` (daily, from cron or a systemd timer) computes the matrix for the
+day (tracker.services.matrix) and sends, through the SMTP server in the settings (tracker.config):
+
+- to each active person with something overdue or falling due within the office's ``due_soon_days``:
+  the list, each with a direct link to the page where it is done (tracker.services.links);
+- to each active manager and admin: the counts overall and per location, and every overdue item.
+
+People with nothing to do get no e-mail. ``--dry-run`` prints the messages instead and needs no
+mail server. Sending is not a change to the records, so it leaves no audit event; the command's
+output says what was sent.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portal.model import Catalogue
+from tracker.http.as_of import BadDate, parse_day
+from tracker.rules.compliance import ItemStatus, Status
+from tracker.services import catalogue as served
+from tracker.services import links, matrix
+from tracker.storage.db import db, today
+from tracker.storage.models import MANAGER_ROLES, User
+
+SMTP_TIMEOUT_SECONDS = 30
+IMPLICIT_TLS_PORT = 465
+SECTIONS = ((Status.OVERDUE, "Overdue"), (Status.DUE_SOON, "Due soon"))
+
+
+class MailNotConfigured(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+    def as_email(self, sender: str) -> EmailMessage:
+        email = EmailMessage()
+        email["From"], email["To"], email["Subject"] = sender, self.to, self.subject
+        email["Date"] = formatdate(localtime=True)
+        email["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or None)
+        email.set_content(self.body)
+        return email
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def _when(item: ItemStatus, day: date) -> str:
+    days = (item.due_date - day).days
+    if days < 0:
+        return f"was due {item.due_date.isoformat()} ({_days(-days)} ago)"
+    return f"due {item.due_date.isoformat()} ({'today' if days == 0 else 'in ' + _days(days)})"
+
+
+def reminder_section(item: ItemStatus, day: date, window: int) -> Status | None:
+    """Which list of a person's reminder an item goes in: overdue, due soon, or none.
+
+    A policy to sign or a first training not yet done is "pending" rather than "due soon" in the
+    rules; it is reminded too once its deadline is within the same window.
+    """
+    if item.status == Status.OVERDUE:
+        return Status.OVERDUE
+    if item.status == Status.DUE_SOON or (
+            item.status == Status.PENDING and item.due_date and item.due_date <= day + timedelta(days=window)):
+        return Status.DUE_SOON
+    return None
+
+
+def staff_message(staff, items: list[ItemStatus], day: date, office: str, base: str, window: int) -> Message | None:
+    sections = {status: [] for status, _title in SECTIONS}
+    for item in items:
+        section = reminder_section(item, day, window)
+        if section is not None:
+            sections[section].append(item)
+    if not any(sections.values()):
+        return None
+    lines = [f"Hello {staff.name},", "",
+             f"This is a reminder from {office}'s compliance tracker, as of {day.isoformat()}.", ""]
+    for status, title in SECTIONS:
+        found = sorted(sections[status], key=lambda i: i.due_date)
+        if found:
+            lines.append(f"{title} ({len(found)}):")
+            for item in found:
+                lines += [f"- {matrix.KIND_LABELS[item.kind]}: {item.title}, {_when(item, day)}",
+                          f"  {links.item_url(item, base)}"]
+            lines.append("")
+    lines += [f"Sign in to see everything you owe: {base}{links.path_for('policies.index')}", "",
+              "Questions? Ask the office manager."]
+    counts = ", ".join(f"{len(sections[s])} {t.lower()}" for s, t in SECTIONS if sections[s])
+    return Message(staff.email, f"{office}: {counts}", "\n".join(lines) + "\n")
+
+
+def _summary_line(name: str, summary) -> str:
+    counts = ", ".join(f"{count} {status.value.replace('_', ' ')}" for status, count in summary.counts.items())
+    return f"{name}: {summary.rate * 100:.0f}% not overdue ({counts})"
+
+
+def digest_message(manager: User, computed: matrix.Matrix, catalogue: Catalogue, base: str) -> Message:
+    day, office = computed.as_of, catalogue.settings.office_name
+    overdue = matrix.overdue(computed)
+    lines = [f"Hello {manager.staff.name},", "", f"Compliance at {office} as of {day.isoformat()}:", "",
+             _summary_line("All locations", computed.summary)]
+    for location_id, summary in computed.by_location.items():
+        location = catalogue.locations.get(location_id)
+        lines.append(_summary_line(location.name if location else "No location", summary))
+    lines += ["", f"Overdue ({len(overdue)}):" if overdue else "Nothing is overdue."]
+    for row in overdue:
+        lines += [f"- {row.staff.name}: {matrix.KIND_LABELS[row.item.kind]} {row.item.title}, due "
+                  f"{row.item.due_date.isoformat()} ({_days(row.days)} overdue)",
+                  f"  {base}{links.path_for('dashboard.person', staff_id=row.staff.id)}#{row.item.kind}-{row.item.id}"]
+    lines += ["", f"Dashboard: {base}{links.path_for('dashboard.dashboard')}"]
+    subject = f"{office} compliance digest {day.isoformat()}: {len(overdue)} overdue"
+    return Message(manager.email, subject, "\n".join(lines) + "\n")
+
+
+def managers() -> list[User]:
+    users = db.session.scalars(select(User).where(User.account_role.in_(MANAGER_ROLES)).order_by(User.email)).all()
+    return [u for u in users if u.is_active]
+
+
+def plan(catalogue: Catalogue, day: date) -> tuple[list[Message], list[Message]]:
+    """The reminders to staff and the digests to managers for ``day``."""
+    computed = matrix.compute(catalogue, day)
+    base = links.base_url()
+    office, window = catalogue.settings.office_name, catalogue.settings.due_soon_days
+    to_staff = [m for m in (staff_message(row.staff, row.picked, day, office, base, window) for row in computed.rows)
+                if m is not None]
+    digests = [digest_message(user, computed, catalogue, base) for user in managers()]
+    return to_staff, digests
+
+
+def sender(config) -> str:
+    if not config.get("TRACKER_SMTP_HOST") or not config.get("TRACKER_MAIL_FROM"):
+        raise MailNotConfigured(
+            "E-mail is not configured: set TRACKER_SMTP_HOST (and TRACKER_SMTP_PORT, TRACKER_SMTP_USER, "
+            "TRACKER_SMTP_PASSWORD, TRACKER_SMTP_STARTTLS as your mail server needs) and TRACKER_MAIL_FROM, "
+            "or use --dry-run to see what would be sent.")
+    return config["TRACKER_MAIL_FROM"]
+
+
+def _connect(config) -> smtplib.SMTP:
+    host, port = config["TRACKER_SMTP_HOST"], config["TRACKER_SMTP_PORT"]
+    context = ssl.create_default_context()
+    if port == IMPLICIT_TLS_PORT:
+        connection = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+    else:
+        connection = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+        if config["TRACKER_SMTP_STARTTLS"]:
+            connection.starttls(context=context)
+    if config.get("TRACKER_SMTP_USER"):
+        connection.login(config["TRACKER_SMTP_USER"], config.get("TRACKER_SMTP_PASSWORD") or "")
+    return connection
+
+
+def send(messages: list[Message], config) -> list[tuple[Message, str]]:
+    """Send over one connection; returns the messages refused, with the server's reason.
+
+    Raises OSError or smtplib.SMTPException when the server cannot be reached or refuses the login.
+    """
+    from_address = sender(config)
+    failures = []
+    connection = _connect(config)
+    try:
+        for message in messages:
+            try:
+                connection.send_message(message.as_email(from_address))
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                failures.append((message, str(error)))
+    finally:
+        try:
+            connection.quit()
+        except smtplib.SMTPException:
+            connection.close()
+    return failures
+
+
+@click.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print the e-mails instead of sending them.")
+@click.option("--as-of", "as_of", default="", help="YYYY-MM-DD (default: today).")
+@with_appcontext
+def remind_command(dry_run: bool, as_of: str):
+    """E-mail each person their overdue and due-soon items, and each manager a digest."""
+    try:
+        day = parse_day(as_of, "--as-of") if as_of else today()
+    except BadDate as error:
+        raise click.ClickException(str(error)) from error
+    config = current_app.config
+    if not dry_run:
+        try:
+            sender(config)
+        except MailNotConfigured as error:
+            raise click.ClickException(str(error)) from error
+    catalogue = served.current()
+    if catalogue is None:
+        raise click.ClickException("The catalogue has not been synced yet: run `flask --app tracker sync` first.")
+    to_staff, digests = plan(catalogue, day)
+    messages = to_staff + digests
+    if dry_run:
+        for message in messages:
+            click.echo(f"To: {message.to}\nSubject: {message.subject}\n\n{message.body}\n{'-' * 72}")
+        click.echo(f"Dry run: would send {len(to_staff)} reminder(s) to staff and {len(digests)} digest(s) to "
+                   "managers. Nothing was sent.")
+        return
+    try:
+        failures = send(messages, config)
+    except (OSError, smtplib.SMTPException) as error:
+        raise click.ClickException(f"Could not send through {config['TRACKER_SMTP_HOST']}:"
+                                   f"{config['TRACKER_SMTP_PORT']}: {error}. Nothing more was sent.") from error
+    for message, reason in failures:
+        click.echo(f"Not sent to {message.to}: {reason}", err=True)
+    refused = {m.to for m, _reason in failures}
+    click.echo(f"Sent {sum(m.to not in refused for m in to_staff)} reminder(s) to staff and "
+               f"{sum(m.to not in refused for m in digests)} digest(s) to managers"
+               f"{f'; {len(failures)} refused by the server' if failures else ''}.")
+    if failures:
+        raise SystemExit(1)

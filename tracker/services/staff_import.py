@@ -1,0 +1,101 @@
+"""Staff list import from CSV: check every row first, then import all of them or none.
+
+Columns (first line): name, email, job_title, roles, location, hire_date, left_on. ``roles`` holds
+role ids separated by semicolons; dates are YYYY-MM-DD; ``left_on`` may be left out or empty. A
+row whose e-mail is already on file updates that record, so the same file can be imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.model import Catalogue
+from tracker.services import people
+from tracker.services.people import StaffData
+from tracker.storage.db import db
+from tracker.storage.models import Staff
+
+COLUMNS = ("name", "email", "job_title", "roles", "location", "hire_date", "left_on")
+OPTIONAL_COLUMNS = ("left_on",)
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was imported. One ``FILE:LINE: ...`` line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _text(path: Path, name: str) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")  # spreadsheets often start UTF-8 CSV files with a BOM
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ImportRejected([f"{name}:{line}: the file is not UTF-8 text "
+                              "(save it from your spreadsheet as 'CSV UTF-8')"]) from error
+
+
+def read_staff_csv(path: Path, catalogue: Catalogue, name: str | None = None) -> list[StaffData]:
+    """Every row checked; raises ImportRejected listing every problem of every row."""
+    name = name or str(path)
+    reader = csv.DictReader(io.StringIO(_text(path, name), newline=""))
+    header = reader.fieldnames or []
+    problems = [f"{name}:1: missing column '{c}' (the first line must name the columns: {','.join(COLUMNS)})"
+                for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
+    problems += [f"{name}:1: unknown column '{c}' (use only: {','.join(COLUMNS)})" for c in header if c not in COLUMNS]
+    if problems:
+        raise ImportRejected(problems)
+    rows: list[StaffData] = []
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append(f"{name}:{line}: more values than columns (put a value holding a comma in quotes)")
+            continue
+        if not any((value or "").strip() for value in row.values()):
+            continue  # a blank row, as spreadsheets leave at the end
+        fields = {**row, "roles": (row["roles"] or "").split(";")}
+        data, errors = people.check_staff(fields, catalogue)
+        problems += [f"{name}:{line}: {message}" for message in errors.values()]
+        if data is None:
+            continue
+        if data.email in first_line:
+            problems.append(f"{name}:{line}: email {data.email} is also on line {first_line[data.email]} "
+                            "(list each person once)")
+            continue
+        first_line[data.email] = line
+        rows.append(data)
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def import_staff(rows: list[StaffData], actor: str) -> ImportReport:
+    """Create or update a staff record per row, matched by e-mail, in one transaction."""
+    report = ImportReport()
+    on_file = {s.email: s for s in db.session.scalars(select(Staff).where(Staff.email.in_([r.email for r in rows])))}
+    for data in rows:
+        staff = on_file.get(data.email)
+        if staff is None:
+            people.create_staff(data, actor)
+            report.created += 1
+        elif people.update_staff(staff, data, actor):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.commit()
+    return report

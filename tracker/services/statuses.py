@@ -1,0 +1,151 @@
+"""From database rows to the records the compliance rules take (tracker.rules.compliance).
+
+The rules are pure functions; everything they need from the database is gathered here, in bulk
+(one query per kind of record, whatever the number of people) where a page lists many people.
+Records dated after the day asked about are dropped by the rules themselves, so the same
+gathering serves "as of" views. ``known_on`` goes further for an auditor's past date: it also
+drops what was only *entered* after that day (a completion recorded later, a card submitted or
+verified later, a correction made later), so a past date shows what the records said then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from portal.model import Catalogue
+from tracker.rules.compliance import (
+    Ack,
+    CertRecord,
+    Completion,
+    ItemStatus,
+    Person,
+    person_statuses,
+)
+from tracker.storage.db import db
+from tracker.storage.models import (
+    Acknowledgement,
+    CertificationRecord,
+    CertificationVerification,
+    ModuleVersion,
+    PolicyVersion,
+    Staff,
+    TrainingCompletion,
+)
+
+
+def local_date(moment: datetime) -> date:
+    """The office's calendar day of a UTC time (see tracker.storage.db.today)."""
+    return moment.astimezone().date()
+
+
+def recorded_before(day: date | None) -> datetime | None:
+    """The first moment after the office day ``day`` (local midnight, as UTC); None for no limit."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1), time()).astimezone()
+
+
+def person_from_staff(staff: Staff) -> Person:
+    return Person(id=staff.id, name=staff.name, role_ids=frozenset(staff.roles), location_id=staff.location_id,
+                  hire_date=staff.hire_date, left_on=staff.left_on)
+
+
+def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
+    """Every acknowledgement of these people, by staff id."""
+    ids = list(staff_ids)
+    found: dict[int, list[Ack]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(Acknowledgement.staff_id, PolicyVersion.policy_id, PolicyVersion.version, Acknowledgement.signed_at)
+        .join(PolicyVersion, Acknowledgement.policy_version_id == PolicyVersion.id)
+        .where(Acknowledgement.staff_id.in_(ids)))
+    for staff_id, policy_id, version, signed_at in rows:
+        found[staff_id].append(Ack(policy_id=policy_id, version=version, signed_on=local_date(signed_at)))
+    return found
+
+
+def _not_corrected(model, known):
+    """Rows that no correction matching ``known`` names in ``corrects_id``: a correction replaces its
+    original, from the time it was entered."""
+    return model.id.not_in(select(model.corrects_id).where(model.corrects_id.is_not(None), known))
+
+
+def completions_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[Completion]]:
+    """Every training completion of these people that no later completion corrects, by staff id
+    (recorded by the end of ``known_on``, if given)."""
+    ids = list(staff_ids)
+    found: dict[int, list[Completion]] = defaultdict(list)
+    if not ids:
+        return found
+    cutoff = recorded_before(known_on)
+    known = TrainingCompletion.recorded_at < cutoff if cutoff else True
+    rows = db.session.execute(
+        select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
+               TrainingCompletion.completed_on, TrainingCompletion.method)
+        .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
+        .where(TrainingCompletion.staff_id.in_(ids), _not_corrected(TrainingCompletion, known), known))
+    for staff_id, module_id, version, completed_on, method in rows:
+        found[staff_id].append(Completion(module_id=module_id, version=version, completed_on=completed_on,
+                                          method=method))
+    return found
+
+
+def cert_records_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[CertRecord]]:
+    """Every certification record of these people that no later record corrects, by staff id.
+
+    ``verified`` follows the latest verification decision on each record. With ``known_on``, only
+    records, corrections and decisions entered by the end of that day count.
+    """
+    ids = list(staff_ids)
+    found: dict[int, list[CertRecord]] = defaultdict(list)
+    if not ids:
+        return found
+    cutoff = recorded_before(known_on)
+    known = CertificationRecord.submitted_at < cutoff if cutoff else True
+    records = db.session.execute(
+        select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
+               CertificationRecord.issued_on, CertificationRecord.expires_on)
+        .where(CertificationRecord.staff_id.in_(ids), _not_corrected(CertificationRecord, known), known)).all()
+    decisions = latest_decisions((r.id for r in records), known_on)
+    for record_id, staff_id, type_id, issued_on, expires_on in records:
+        found[staff_id].append(CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,
+                                          verified=decisions.get(record_id) == "verified"))
+    return found
+
+
+def latest_decisions(record_ids: Iterable[int], known_on: date | None = None) -> dict[int, str]:
+    """The latest verification decision ("verified" or "rejected") per certification record
+    (among those made by the end of ``known_on``, if given)."""
+    ids = list(record_ids)
+    if not ids:
+        return {}
+    cutoff = recorded_before(known_on)
+    rows = db.session.execute(
+        select(CertificationVerification.record_id, CertificationVerification.decision)
+        .where(CertificationVerification.record_id.in_(ids),
+               CertificationVerification.decided_at < cutoff if cutoff else True)
+        .order_by(CertificationVerification.decided_at, CertificationVerification.id))
+    return dict(rows.tuples().all())  # later rows overwrite earlier ones: the latest decision wins
+
+
+def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date,
+                      known_on: date | None = None) -> dict[int, list[ItemStatus]]:
+    """Everything each person owes, with its status, as of ``today``; by staff id.
+
+    ``known_on`` (usually ``today`` itself, for a past date): ignore what was entered after it.
+    """
+    people = list(people)
+    ids = [s.id for s in people]
+    acks, completions, certs = acks_for(ids), completions_for(ids, known_on), cert_records_for(ids, known_on)
+    return {s.id: person_statuses(catalogue, person_from_staff(s), acks[s.id], completions[s.id], certs[s.id],
+                                  today=today)
+            for s in people}
+
+
+def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date | None = None) -> list[ItemStatus]:
+    return statuses_by_staff([staff], catalogue, today, known_on)[staff.id]

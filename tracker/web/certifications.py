@@ -1,0 +1,213 @@
+"""Certification pages: staff see what they must hold and submit records for verification;
+managers record verified certifications, verify or reject submitted ones, and record corrections.
+
+A record counts only once a manager's latest decision on it says "verified" (tracker.services.statuses).
+Nothing is edited: a decision is a new verification row, a correction a new record naming the old.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+
+from tracker.services import catalogue as served
+from tracker.services import statuses as records
+from tracker.services import training
+from tracker.services.training import Invalid
+from tracker.storage.db import db, today
+from tracker.storage.models import CertificationRecord, Staff
+from tracker.web import manager
+from tracker.web.sessions import ID, active_staff, show_errors
+
+bp = Blueprint("certifications", __name__)
+manager_bp = Blueprint("certifications_manager", __name__, url_prefix="/manager")
+manager_bp.before_request(manager.managers_only)
+
+RECORD_FIELDS = ("type_id", "number", "issuer", "issued_on", "expires_on", "note")
+
+
+class CertificationForm(FlaskForm):
+    type_id = SelectField("Certification, licence or check")
+    number = StringField("Number (optional)")
+    issuer = StringField("Issued by (optional)")
+    issued_on = StringField("Issued on", render_kw={"type": "date"})
+    expires_on = StringField("Expires on (optional)", render_kw={"type": "date"})
+    note = TextAreaField("Note (optional)")
+
+
+class VerifiedCertificationForm(CertificationForm):
+    verification_note = TextAreaField("How you verified it")
+
+
+class RecordForStaffForm(VerifiedCertificationForm):
+    staff_id = SelectField("Staff member")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Decision", choices=[("verified", "Verified: it is genuine and current"),
+                                               ("rejected", "Rejected: it cannot be accepted")])
+    note = TextAreaField("How you checked it, or why it is rejected")
+
+
+def _types_by_name(catalogue) -> list:
+    return sorted(catalogue.certifications.values(), key=lambda t: t.name)
+
+
+def _with_types(form: CertificationForm, catalogue) -> CertificationForm:
+    form.type_id.choices = [("", "Choose a type")] + [(t.id, t.name) for t in _types_by_name(catalogue)]
+    return form
+
+
+def _checked(form: CertificationForm, catalogue) -> training.CertificationInput:
+    """The record's fields checked; a manager's form also holds how it was verified."""
+    verified = isinstance(form, VerifiedCertificationForm)
+    names = (*RECORD_FIELDS, "verification_note") if verified else RECORD_FIELDS
+    return training.check_certification({name: form[name].data for name in names}, catalogue, verified=verified)
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+
+@bp.route("/certifications", methods=["GET", "POST"])
+@login_required
+def mine():
+    catalogue = served.required()
+    staff = current_user.staff
+    form = _with_types(CertificationForm(), catalogue)
+
+    def page(status: int = 200):
+        items = [i for i in records.statuses_for(staff, catalogue, today()) if i.kind == "certification"]
+        corrected = training.corrections()
+        return render_template("certifications/index.html", items=items, form=form,
+                               records=training.certification_records(staff_id=staff.id),
+                               corrected=corrected, state_of=partial(training.record_state, corrected=corrected),
+                               types=catalogue.certifications,
+                               type_list=_types_by_name(catalogue)), status
+
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        return page(400)
+    try:
+        record = training.record_certification(staff, _checked(form, catalogue), current_user)
+    except Invalid as invalid:
+        show_errors(form, invalid)
+        return page(400)
+    flash(f"Submitted for verification (record {record.id}). It counts once the office manager has checked it.",
+          "success")
+    return redirect(url_for("certifications.mine"), code=303)
+
+
+# --- Managers ------------------------------------------------------------------------------------
+
+
+@manager_bp.get("/certifications")
+def record_list():
+    catalogue = served.required()
+    type_id = request.args.get("type", "").strip()
+    found = training.certification_records(type_id=type_id or None)
+    corrected = training.corrections()
+    awaiting = [r for r in found if training.record_state(r, corrected) == training.AWAITING]
+    return render_template("certifications/manage.html", awaiting=awaiting, records=found,
+                           state_of=partial(training.record_state, corrected=corrected),
+                           types=catalogue.certifications, type_list=_types_by_name(catalogue), type_id=type_id)
+
+
+@manager_bp.route("/certifications/new", methods=["GET", "POST"])
+def record_new():
+    catalogue = served.required()
+    form = _with_types(RecordForStaffForm(), catalogue)
+    form.staff_id.choices = [("", "Choose a person")] + [(str(s.id), s.name) for s in active_staff()]
+
+    def page(status: int = 200):
+        return render_template("certifications/record_form.html", form=form, corrects=None, corrected_by=None,
+                               type_list=_types_by_name(catalogue)), status
+
+    if request.method == "GET":
+        form.staff_id.data = request.args.get("staff_id", "")
+        return page()
+    if not form.validate_on_submit():
+        return page(400)
+    staff = training.get_row(Staff, form.staff_id.data)
+    if staff is None:
+        form.staff_id.errors.append("Choose a person from the list.")
+        return page(400)
+    try:
+        record = training.record_certification(staff, _checked(form, catalogue), current_user)
+    except Invalid as invalid:
+        show_errors(form, invalid)
+        return page(400)
+    flash(f"Recorded and verified for {staff.name}.", "success")
+    return redirect(url_for("certifications_manager.record", record_id=record.id), code=303)
+
+
+def _record(record_id: int) -> CertificationRecord:
+    return db.session.get(CertificationRecord, record_id) or abort(404, "There is no such certification record.")
+
+
+def _record_page(record: CertificationRecord, form: DecisionForm | None = None, status: int = 200):
+    catalogue = served.required()
+    corrected = training.corrections()
+    return render_template("certifications/record.html", record=record, form=form or DecisionForm(),
+                           cert_type=catalogue.certifications.get(record.type_id),
+                           state=training.record_state(record, corrected),
+                           corrected_by=corrected.get(record.id)), status
+
+
+@manager_bp.get(f"/certifications/<{ID}:record_id>")
+def record(record_id: int):
+    return _record_page(_record(record_id))
+
+
+@manager_bp.post(f"/certifications/<{ID}:record_id>/decision")
+def decide(record_id: int):
+    found = _record(record_id)
+    later = training.correction_of(found)
+    if later is not None:  # the page offers no decision then; this is a stale or forged form
+        abort(400, f"Record {found.id} was corrected by record {later}: decide on that one. Nothing was recorded.")
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        if form.decision.errors:
+            form.decision.errors[:] = ["Choose verified or rejected."]
+        return _record_page(found, form, 400)
+    try:
+        note = training.check_decision_note(form.data)
+        training.verify_certification(found, form.decision.data, note, current_user)
+    except Invalid as invalid:
+        show_errors(form, invalid)
+        return _record_page(found, form, 400)
+    flash(f"Record {found.id} {form.decision.data}.", "success")
+    return redirect(url_for("certifications_manager.record", record_id=found.id), code=303)
+
+
+@manager_bp.route(f"/certifications/<{ID}:record_id>/correct", methods=["GET", "POST"])
+def correct(record_id: int):
+    old = _record(record_id)
+    catalogue = served.required()
+    current = {"type_id": old.type_id, "number": old.number, "issuer": old.issuer,
+               "issued_on": old.issued_on.isoformat(),
+               "expires_on": old.expires_on.isoformat() if old.expires_on else "", "note": old.note}
+    form = _with_types(VerifiedCertificationForm(data=current if request.method == "GET" else None), catalogue)
+    corrected_by = training.correction_of(old)
+
+    def page(status: int = 200):
+        return render_template("certifications/record_form.html", form=form, corrects=old,
+                               corrected_by=corrected_by, type_list=_types_by_name(catalogue)), status
+
+    if request.method == "GET":
+        return page()
+    if corrected_by is not None or not form.validate_on_submit():
+        return page(400)
+    try:
+        record = training.record_certification(old.staff, _checked(form, catalogue), current_user, corrects=old)
+    except Invalid as invalid:
+        if "corrects_id" in invalid.errors:  # corrected by someone else a moment ago
+            corrected_by = training.correction_of(old)
+        show_errors(form, Invalid({k: v for k, v in invalid.errors.items() if k != "corrects_id"}))
+        return page(400)
+    flash(f"Correction recorded as record {record.id}; record {old.id} no longer counts.", "success")
+    return redirect(url_for("certifications_manager.record", record_id=record.id), code=303)

@@ -1,0 +1,200 @@
+"""Manager pages for compliance: the dashboard, the matrix, a person's page, exports and the evidence pack.
+
+Every page and file here takes ``?as_of=YYYY-MM-DD`` (tracker.http.as_of) and starts from the same
+matrix computation (tracker.services.matrix), so the numbers on the dashboard, in the matrix, in the CSV
+files and in the evidence pack agree for a given day. The manager blueprint's check keeps staff
+out (403) and sends anonymous visitors to sign in.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
+
+from portal.render.review import due_for_review
+from tracker.http import as_of
+from tracker.rules.compliance import Status, summarise
+from tracker.services import catalogue as served
+from tracker.services import evidence, exports, matrix, trend
+from tracker.services import statuses as records
+from tracker.storage.db import db
+from tracker.storage.models import Staff
+from tracker.web import manager
+from tracker.web.svg_chart import Series, axis_floor, line_chart
+
+bp = Blueprint("dashboard", __name__, url_prefix="/manager")
+bp.before_request(manager.managers_only)
+
+PAGE_SIZE = 50  # people per matrix page: 50 x 150 requirements is still a page a browser draws quickly
+LIST_LIMIT = 100  # rows per dashboard list; the matrix and its CSV have the rest
+OVERALL = "All locations"
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"kinds": matrix.KIND_LABELS}
+
+
+def _filters(catalogue) -> matrix.Filters:
+    try:
+        return matrix.Filters.from_args(request.args, catalogue)
+    except matrix.BadFilter as error:
+        abort(400, str(error))
+
+
+def _page_number(pages: int) -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= max(pages, 1):
+        abort(400, f"page must be a number from 1 to {max(pages, 1)}.")
+    return int(raw)
+
+
+def _trend_chart(catalogue, day, computed: matrix.Matrix):
+    points = trend.history(catalogue, day, current=computed)
+    labels = [p.day.strftime("%b %Y" if p.day.month == 1 else "%b") for p in points]  # the year at each January
+    series = [Series(OVERALL, [round(p.overall.rate * 100, 1) for p in points])]
+    for location in catalogue.locations.values():
+        series.append(Series(location.name, [round(p.by_location[location.id].rate * 100, 1)
+                                             if location.id in p.by_location else None for p in points]))
+    chart = line_chart("Compliance over the last 12 months", labels, series, y_min=axis_floor(series),
+                       description="Share of requirements not overdue at each month end, overall and per location; "
+                                   "the same numbers are in the table below the chart.")
+    return chart, points, series
+
+
+@bp.get("/dashboard")
+def dashboard():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    computed = matrix.compute(catalogue, day)
+    chart, points, series = _trend_chart(catalogue, day, computed)
+    return render_template(
+        "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
+        overdue=matrix.overdue(computed), expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS,
+        reviews=due_for_review(catalogue, day), chart=chart, points=points, series=series,
+        roles=catalogue.roles, list_limit=LIST_LIMIT)
+
+
+@bp.get("/matrix")
+def matrix_page():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    filters = _filters(catalogue)
+    computed = matrix.compute(catalogue, day, filters)
+    pages = math.ceil(len(computed.rows) / PAGE_SIZE)
+    page = _page_number(pages)
+    shown = computed.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return render_template(
+        "dashboard/matrix.html", as_of=day, matrix=computed, rows=shown, page=page, pages=pages,
+        filters=filters, catalogue=catalogue, requirements=matrix.all_requirements(catalogue),
+        marks=matrix.STATUS_MARKS, statuses=list(Status))
+
+
+@bp.get("/staff/<int(max=2147483647):staff_id>")
+def person(staff_id: int):
+    """Everything one person owes on the day, each with the records behind its status."""
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    staff = db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
+    items = records.statuses_for(staff, catalogue, day, known_on=day)
+    training = exports.training_records(day, staff.id)
+    groups = {c.id: c.requirement_id for c in catalogue.certifications.values()}
+    return render_template(
+        "dashboard/person.html", as_of=day, staff=staff, items=items, roles=catalogue.roles,
+        summary=summarise(items), training=training,
+        acks=_grouped(exports.acknowledgements(day, staff_id=staff.id), lambda a: ("policy", a.policy_version.policy_id)),
+        completions=_grouped(training.completions, lambda c: ("module", c.module_version.module_id)),
+        certifications=_grouped(exports.certification_records(day, staff.id),
+                                lambda s: ("certification", groups.get(s.record.type_id, s.record.type_id))),
+        cert_names={c.id: c.name for c in catalogue.certifications.values()},
+        employed=staff.hire_date <= day and staff.active_on(day),
+        attempt_pages="training.attempt" in current_app.view_functions)
+
+
+def _grouped(rows, key) -> dict[tuple[str, str], list]:
+    found: dict[tuple[str, str], list] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(row)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Exports
+# --------------------------------------------------------------------------------------------
+
+
+def _csv(text, name: str) -> Response:
+    """A CSV download: ``text`` whole, or an iterator of pieces (streamed)."""
+    body = text.encode("utf-8") if isinstance(text, str) else stream_with_context(p.encode("utf-8") for p in text)
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "no-store"  # personal data: not for shared caches
+    return response
+
+
+@bp.get("/exports")
+def exports_page():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    signed = set(exports.signed_policy_ids(day))
+    policies = [(p.id, p.title) for p in catalogue.policies.values()]
+    policies += [(policy_id, policy_id) for policy_id in sorted(signed - set(catalogue.policies))]
+    return render_template("dashboard/exports.html", as_of=day, policies=policies, signed=signed)
+
+
+@bp.get("/exports/matrix.csv")
+def matrix_csv():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    computed = matrix.compute(catalogue, day, _filters(catalogue))
+    return _csv(exports.matrix_csv_chunks(computed, catalogue), f"compliance-matrix-{day.isoformat()}.csv")
+
+
+@bp.get("/exports/policies/<slug:policy_id>/acknowledgements.csv")
+def acknowledgements_csv(policy_id: str):
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    if policy_id not in catalogue.policies and not exports.acknowledgements(day, policy_id):
+        abort(404, f"There is no policy '{policy_id}'.")
+    return _csv(exports.acknowledgements_csv(policy_id, day), f"acknowledgements-{policy_id}-{day.isoformat()}.csv")
+
+
+@bp.get("/exports/training.csv")
+def training_csv():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    return _csv(exports.training_csv(day, catalogue), f"training-records-{day.isoformat()}.csv")
+
+
+@bp.get("/exports/certifications.csv")
+def certifications_csv():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    return _csv(exports.certifications_csv(day, catalogue), f"certifications-{day.isoformat()}.csv")
+
+
+@bp.get("/evidence.zip")
+def evidence_zip():
+    catalogue = served.required()
+    day = as_of.requested(request.args)
+    files = evidence.build(catalogue, day)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
+    evidence.write_zip(files, spool)
+    spool.seek(0)
+    response = send_file(spool, mimetype="application/zip", as_attachment=True,
+                         download_name=evidence.download_name(day))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+

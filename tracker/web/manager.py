@@ -1,0 +1,115 @@
+"""Manager pages: the staff list and form, and each policy's acknowledgement register."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from tracker.rules.compliance import Status, summarise
+from tracker.services import acknowledgements, people
+from tracker.services import catalogue as served
+from tracker.services import statuses as records
+from tracker.storage.db import db, today
+from tracker.storage.models import Staff
+from tracker.web.forms import StaffForm
+
+bp = Blueprint("manager", __name__, url_prefix="/manager")
+
+
+@bp.before_request
+def managers_only():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_manager:
+        abort(403, "These pages are for managers.")
+    problem = current_app.extensions.get(served.SYNC_PROBLEM)
+    if problem and request.method == "GET":
+        flash(problem, "error")
+    return None
+
+
+@bp.get("/staff")
+def staff_list():
+    catalogue = served.required()
+    staff = db.session.scalars(select(Staff).options(joinedload(Staff.user), joinedload(Staff.location))
+                               .order_by(Staff.left_on.is_not(None), Staff.name)).all()
+    statuses = records.statuses_by_staff(staff, catalogue, today())
+    # Policies only: the tracker does not record training or certificates yet (tracker.services.statuses).
+    overdue = {staff_id: summarise(i for i in items if i.kind == "policy").counts[Status.OVERDUE]
+               for staff_id, items in statuses.items()}
+    return render_template("manager/staff_list.html", staff=staff, overdue=overdue, roles=catalogue.roles)
+
+
+def _staff_form(staff: Staff | None):
+    catalogue = served.required()
+    form = StaffForm(data=people.staff_json(staff) if staff and request.method == "GET" else None)
+    form.roles.choices = [(role.id, role.title) for role in catalogue.roles.values()]
+    form.location.choices = [("", "Choose a location")] + [(loc.id, loc.name) for loc in catalogue.locations.values()]
+
+    def page(status: int = 200):
+        return render_template("manager/staff_form.html", form=form, staff=staff), status
+
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        return page(400)
+    data, errors = people.check_staff(form.data, catalogue)
+    taken = people.find_staff(form.email.data) if "email" not in errors else None
+    if taken is not None and taken is not staff:
+        errors["email"] = f"{taken.name} already has this e-mail (each person needs their own)"
+    for field, message in errors.items():
+        form[field].errors.append(message)
+    if errors:
+        return page(400)
+    try:
+        if staff is None:
+            staff = people.create_staff(data, current_user.audit_name)
+            message = f"Added {staff.name}."
+        else:
+            changes = people.update_staff(staff, data, current_user.audit_name)
+            message = f"Saved {staff.name}: {', '.join(changes)} changed." if changes else "Nothing changed."
+        db.session.commit()
+    except IntegrityError:  # the same e-mail added at the same moment by someone else
+        db.session.rollback()
+        form.email.errors.append("someone else has this e-mail (each person needs their own)")
+        return page(400)
+    flash(message, "success")
+    return redirect(url_for("manager.staff_list"), code=303)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+def staff_new():
+    return _staff_form(None)
+
+
+@bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+def staff_edit(staff_id: int):
+    staff = db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
+    return _staff_form(staff)
+
+
+@bp.get("/policies")
+def policy_list():
+    catalogue = served.required()
+    return render_template("manager/policies.html", policies=catalogue.policies.values())
+
+
+@bp.get("/policies/<slug:policy_id>")
+def register(policy_id: str):
+    catalogue = served.required()
+    policy = catalogue.policies.get(policy_id)
+    if policy is None and not acknowledgements.is_archived(policy_id):
+        abort(404, f"There is no policy '{policy_id}'.")
+    outstanding = []
+    if policy is not None:
+        active = db.session.scalars(select(Staff).where(Staff.left_on.is_(None) | (Staff.left_on > today()))
+                                    .order_by(Staff.name)).all()
+        statuses = records.statuses_by_staff(active, catalogue, today())
+        by_id = {s.id: s for s in active}
+        outstanding = [(by_id[staff_id], item) for staff_id, items in statuses.items() for item in items
+                       if item.kind == "policy" and item.id == policy_id and item.status != Status.COMPLIANT]
+    return render_template("manager/register.html", policy_id=policy_id, policy=policy,
+                           signatures=acknowledgements.register(policy_id), outstanding=outstanding)

@@ -1,0 +1,107 @@
+"""Staff pages: my policies, reading and signing one, the receipt, and links from the static site."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.services import acknowledgements
+from tracker.services import catalogue as served
+from tracker.services import statuses as records
+from tracker.services.acknowledgements import Origin, SignatureMismatch, StaleVersion, UnknownPolicy
+from tracker.storage.db import db, today
+from tracker.storage.models import Acknowledgement
+from tracker.web.forms import AcknowledgeForm
+
+bp = Blueprint("policies", __name__)
+
+
+def _current_version(policy_id: str):
+    try:
+        return acknowledgements.current_version(policy_id)
+    except UnknownPolicy:
+        abort(404, f"There is no policy '{policy_id}' in the policy library.")
+
+
+def _stale_page(policy_id: str, stale: StaleVersion):
+    return render_template("policies/stale.html", policy_id=policy_id, stale=stale), 409
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for("policies.index"))
+
+
+@bp.get("/policies")
+@login_required
+def index():
+    catalogue = served.required()
+    staff = current_user.staff
+    statuses = [s for s in records.statuses_for(staff, catalogue, today()) if s.kind == "policy"]
+    for_reference = [p for p in catalogue.policies.values()
+                     if not p.acknowledgement_required and p.applies_to_roles(staff.roles)
+                     and p.applies_at(staff.location_id)]
+    return render_template("policies/index.html", statuses=statuses, for_reference=for_reference)
+
+
+@bp.route("/policies/<slug:policy_id>", methods=["GET", "POST"])
+@login_required
+def read(policy_id: str):
+    version = _current_version(policy_id)
+    staff = current_user.staff
+    form = AcknowledgeForm()
+
+    def page(status: int = 200):
+        return render_template("policies/read.html", version=version, form=form,
+                               signed=acknowledgements.existing(staff, version)), status
+
+    if request.method == "GET":
+        form.version.data, form.fingerprint.data = version.version, version.fingerprint
+        return page()
+    if not form.validate_on_submit():
+        return page(400)
+    posted_version = form.version.data or ""
+    try:
+        signed_version = acknowledgements.requested_version(
+            policy_id, int(posted_version) if posted_version.isdigit() else None, form.fingerprint.data)
+        ack, created = acknowledgements.acknowledge(staff, signed_version, form.signature_name.data,
+                                                    Origin.of_request("web"), current_user)
+    except StaleVersion as stale:
+        return _stale_page(policy_id, stale)
+    except SignatureMismatch as mismatch:
+        form.signature_name.errors.append(str(mismatch))
+        return page(400)
+    flash("Your acknowledgement is recorded." if created else "You had already acknowledged this version.",
+          "success")
+    return redirect(url_for("policies.receipt", ack_id=ack.id), code=303)
+
+
+@bp.get("/ack/<slug:policy_id>")
+@login_required
+def ack_link(policy_id: str):
+    """The static site's Acknowledge button: go on only if it names the current, archived text.
+
+    A bare /ack/<id> (typed, or from a reminder) names no text, so it opens the current one.
+    """
+    version, fingerprint = request.args.get("version", type=int), request.args.get("fingerprint")
+    try:
+        if version is None and fingerprint is None:
+            acknowledgements.current_version(policy_id)
+        else:
+            acknowledgements.requested_version(policy_id, version, fingerprint)
+    except UnknownPolicy:
+        abort(404, f"There is no policy '{policy_id}' in the policy library.")
+    except StaleVersion as stale:
+        return _stale_page(policy_id, stale)
+    return redirect(url_for("policies.read", policy_id=policy_id))
+
+
+@bp.get("/acknowledgements/<int:ack_id>")
+@login_required
+def receipt(ack_id: int):
+    ack = db.session.get(Acknowledgement, ack_id)
+    # Someone else's receipt looks like a missing one, unless a manager asks.
+    if ack is None or (ack.staff_id != current_user.staff_id and not current_user.is_manager):
+        abort(404, "There is no such acknowledgement.")
+    return render_template("policies/receipt.html", ack=ack)
