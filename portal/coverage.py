@@ -16,11 +16,13 @@ import yaml
 from portal.model import Catalogue, Citation
 
 OSHA_TITLE = "29 CFR "
+OSHA_PARTS = range(1900, 2000)  # 29 CFR chapter XVII (OSHA); other 29 CFR parts belong to other agencies
+USC_MARK = " U.S.C. "
 
 
 @cache
 def regulations() -> dict:
-    """The reference list of HIPAA Security and OSHA rules, read once."""
+    """The reference list of HIPAA Security and OSHA rules, and the names of parts, read once."""
     text = resources.files("portal").joinpath("data/regulations.yml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
@@ -99,6 +101,39 @@ def hipaa_security_coverage(catalogue: Catalogue) -> list[StandardCoverage]:
     return coverage
 
 
+def is_statute(rule: str) -> bool:
+    """True for a United States Code citation ('42 U.S.C. 1320a-7k(d)'), False for the CFR."""
+    return USC_MARK in rule
+
+
+def section_of(rule: str) -> str:
+    """'45 CFR 164.308' for '45 CFR 164.308(a)(1)'; '42 U.S.C. 1320a-7k' for '42 U.S.C. 1320a-7k(d)'."""
+    if is_statute(rule):
+        return rule.split("(", 1)[0]
+    return Citation(rule).section
+
+
+def part_of(rule: str) -> str:
+    """'45 CFR 92' for '45 CFR 92.201(e)'; a statute's part is its section ('42 U.S.C. 1320a-7k')."""
+    section = section_of(rule)
+    return section if is_statute(rule) else section.rsplit(".", 1)[0]
+
+
+def rule_url(rule: str) -> str:
+    """The official text: the eCFR for a CFR citation, the US Code (uscode.house.gov) for a statute."""
+    if is_statute(rule):
+        title, section = section_of(rule).split(USC_MARK)
+        return f"https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title{title}-section{section}"
+    return Citation(rule).ecfr_url
+
+
+def _is_osha(rule: str) -> bool:
+    if not rule.startswith(OSHA_TITLE):
+        return False
+    part = re.match(r"\d+", part_of(rule).removeprefix(OSHA_TITLE))
+    return bool(part) and int(part.group()) in OSHA_PARTS
+
+
 def osha_coverage(catalogue: Catalogue) -> tuple[list[RuleCoverage], list[RuleCoverage]]:
     """The reference OSHA provisions, then every other 29 CFR section the content cites.
 
@@ -110,7 +145,7 @@ def osha_coverage(catalogue: Catalogue) -> tuple[list[RuleCoverage], list[RuleCo
     listed = {c for r in reference for c in r.citers}
     others: dict[str, list[Citer]] = {}
     for citer in all_citers:
-        if citer.citation.rule.startswith(OSHA_TITLE) and citer not in listed:
+        if _is_osha(citer.citation.rule) and citer not in listed:
             others.setdefault(citer.citation.section, []).append(citer)
     extra = [RuleCoverage(section, "", "provision", tuple(others[section]))
              for section in sorted(others, key=_section_key)]
@@ -120,6 +155,43 @@ def osha_coverage(catalogue: Catalogue) -> tuple[list[RuleCoverage], list[RuleCo
 def _section_key(section: str) -> tuple[int, ...]:
     """'29 CFR 1910.132' sorts before '29 CFR 1910.1030': by number, not by text."""
     return tuple(int(n) for n in re.findall(r"\d+", section))
+
+
+@dataclass(frozen=True)
+class PartCoverage:
+    """One CFR part (or one statute section) the content cites outside the reference lists."""
+
+    part: str  # '45 CFR 92', or '42 U.S.C. 1320a-7k'
+    name: str  # from regulations.yml 'parts'; '' when the reference has no name for it
+    sections: tuple[RuleCoverage, ...]  # one per cited section, with every citer
+
+    @property
+    def label(self) -> str:
+        return self.part if is_statute(self.part) else self.part.replace(" CFR ", " CFR Part ", 1)
+
+
+def other_rules(catalogue: Catalogue) -> list[PartCoverage]:
+    """Every cited rule that neither the HIPAA Security nor the OSHA tables list, grouped by part.
+
+    Computed from the content's citations, so a new rule shows up as soon as something cites it;
+    regulations.yml only supplies the parts' names. CFR parts come first, by title and part number,
+    then statutes.
+    """
+    all_citers = citers(catalogue)
+    on_security_table = {c for s in hipaa_security_coverage(catalogue) for r in s.rules for c in r.citers}
+    names = regulations().get("parts", {})
+    grouped: dict[str, dict[str, list[Citer]]] = {}
+    for citer in all_citers:
+        rule = citer.citation.rule
+        if citer in on_security_table or _is_osha(rule):
+            continue
+        grouped.setdefault(part_of(rule), {}).setdefault(section_of(rule), []).append(citer)
+    parts = []
+    for part in sorted(grouped, key=lambda p: (is_statute(p), _section_key(p), p)):
+        sections = tuple(RuleCoverage(section, "", "provision", tuple(grouped[part][section]))
+                         for section in sorted(grouped[part], key=_section_key))
+        parts.append(PartCoverage(part, names.get(part, ""), sections))
+    return parts
 
 
 def gaps(coverage: list[StandardCoverage] | list[RuleCoverage]) -> list[RuleCoverage]:

@@ -1,16 +1,20 @@
-"""The regulation coverage page: which content cites each HIPAA Security and OSHA rule, and the gaps."""
+"""The regulation coverage page: which content cites each HIPAA Security and OSHA rule, the gaps,
+and every other rule the content cites, grouped by part."""
 
 from __future__ import annotations
 
 from portal.coverage import (
     Citer,
+    PartCoverage,
     RuleCoverage,
     StandardCoverage,
     gaps,
     hipaa_security_coverage,
     osha_coverage,
+    other_rules,
+    rule_url,
 )
-from portal.model import Catalogue, Citation
+from portal.model import Catalogue
 from portal.render.common import (
     CERTIFICATIONS_PAGE,
     COVERAGE_PAGE,
@@ -38,8 +42,8 @@ def _item_link(catalogue: Catalogue, citer: Citer) -> str:
 
 
 def _rule_link(rule: str, prefix: str = "") -> str:
-    """The rule linked to the eCFR; `prefix` ('45 CFR ') is left out of the label where a heading says it."""
-    return url_link(rule.removeprefix(prefix), Citation(rule).ecfr_url)
+    """The rule linked to its official text; `prefix` ('45 CFR ') is left out of the label where a heading says it."""
+    return url_link(rule.removeprefix(prefix), rule_url(rule))
 
 
 def _covered_by(catalogue: Catalogue, rule: RuleCoverage) -> str:
@@ -68,7 +72,7 @@ def _gap_list(rules: list[RuleCoverage], indent: str = "    ") -> str:
     return "".join(f"{indent}- {_rule_link(r.rule)} {text(r.name)} ({TYPES[r.type].lower()})\n" for r in rules)
 
 
-def _summary(hipaa: list[StandardCoverage], osha: list[RuleCoverage]) -> str:
+def _summary(hipaa: list[StandardCoverage], osha: list[RuleCoverage], others: list[PartCoverage] = ()) -> str:
     safeguards = [s for s in hipaa if s.group != "Policies, procedures and documentation"]
     covered = sum(s.standard.covered for s in safeguards)
     hipaa_gaps, osha_gaps = gaps(hipaa), gaps(osha)
@@ -77,6 +81,10 @@ def _summary(hipaa: list[StandardCoverage], osha: list[RuleCoverage]) -> str:
     parts = [f"{share} standards of the HIPAA Security Rule's administrative, physical and technical "
              "safeguards are cited by at least one policy, module or certification. A citation covers a "
              "rule when it names the rule or one of its paragraphs.\n\n"]
+    if others:
+        sections = sum(len(p.sections) for p in others)
+        parts.append(f"The content also cites {sections} other sections in {len(others)} parts or statutes; "
+                     "they are listed under [Other rules cited](#other-rules-cited).\n\n")
     if hipaa_gaps or osha_gaps:
         parts.append('!!! danger "Not covered"\n    Nothing in the content cites these rules yet.\n\n')
         if hipaa_gaps:
@@ -126,10 +134,26 @@ def _osha_tables(catalogue: Catalogue, reference: list[RuleCoverage], extra: lis
     return "".join(parts)
 
 
+def _other_tables(catalogue: Catalogue, parts: list[PartCoverage]) -> str:
+    if not parts:
+        return ""
+    out = ["## Other rules cited\n\n",
+           "Every other regulation or statute the policies, modules and certification types cite, grouped by "
+           "CFR title and part (statutes last). Computed from the citations themselves: anything newly cited "
+           "appears here.\n\n"]
+    for part in parts:
+        heading = f"{part.label}: {part.name}" if part.name else part.label
+        rows = [[_rule_link(r.rule), "<br>".join(sorted({text(c.citation.rule) for c in r.citers})),
+                 _covered_by(catalogue, r)] for r in part.sections]
+        out += [f"### {text(heading)}\n\n", table(["Section", "Cited as", "Cited by"], rows), "\n"]
+    return "".join(out)
+
+
 def render_coverage(catalogue: Catalogue) -> dict[str, str]:
     hipaa = hipaa_security_coverage(catalogue)
     reference, extra = osha_coverage(catalogue)
+    others = other_rules(catalogue)
     markdown = (front_matter("Regulation coverage") + "# Regulation coverage\n\n"
-                + _summary(hipaa, reference) + _hipaa_tables(catalogue, hipaa)
-                + _osha_tables(catalogue, reference, extra))
+                + _summary(hipaa, reference, others) + _hipaa_tables(catalogue, hipaa)
+                + _osha_tables(catalogue, reference, extra) + _other_tables(catalogue, others))
     return {PAGE: markdown}
