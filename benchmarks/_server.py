@@ -33,10 +33,9 @@ from sqlalchemy import create_engine, make_url
 
 from tracker import create_app
 from tracker.services import catalogue as served
-from tracker.services import people
+from tracker.services import people, tokens
 from tracker.services.sync import sync
 from tracker.storage.db import db
-from tracker.web import auth
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_DIR = REPO  # the shipped library: policies/ and training/ of this checkout
@@ -140,7 +139,7 @@ def _add_person(number: int, account_role: str, role: str, location: str, passwo
                             location_id=location, hire_date=date.today() - timedelta(days=30))
     staff = people.create_staff(data, ACTOR)
     user = people.create_user(staff, account_role, password, ACTOR)
-    token = auth.issue_token(user, ACTOR)
+    token = tokens.issue_token(user, ACTOR)
     db.session.commit()
     return Person(staff.id, staff.email, staff.name, account_role, token)
 

@@ -1,4 +1,4 @@
-"""Compliance matrix cost as offices grow: staff x 150 requirements, computed with tracker.rules.compliance.
+"""Compliance matrix cost as offices grow: staff x 150 requirements, computed with tracker.rules.evaluator.
 
 Run: .venv/bin/python benchmarks/bench_compliance.py [--sizes 500 2000 10000] [--repeat 5]
 
@@ -22,7 +22,9 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from synthetic import write_content  # noqa: E402
 
 from portal.loader import load_catalogue  # noqa: E402
-from tracker.rules.compliance import Ack, CertRecord, Completion, Evaluator, Person, summarise  # noqa: E402
+from tracker.rules.evaluator import Evaluator  # noqa: E402
+from tracker.rules.records import Ack, CertRecord, Completion, Person  # noqa: E402
+from tracker.rules.summary import summarise  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 POLICIES, MODULES = 120, 29  # + 1 certification type = 150 requirements for every person

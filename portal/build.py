@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from portal.fingerprint import fingerprint, module_text_fields, policy_text_fields
 from portal.model import (
+    DAYS_AFTER_HIRE,
     Catalogue,
     Category,
     CertificationType,
@@ -98,6 +99,7 @@ def _module(document) -> Module:
         effective_date=date.fromisoformat(data["effective_date"]), summary=data["summary"],
         audience=tuple(data["audience"]), deadline_days_after_hire=data.get("deadline_days_after_hire"),
         deadline_counts=data.get("deadline_counts", "calendar_days"), recurrence_months=data["recurrence_months"],
+        initial_deadline=data.get("initial_deadline", DAYS_AFTER_HIRE),
         pass_mark=data["pass_mark"], objectives=tuple(data["objectives"]), content=data["content"],
         questions=questions, fingerprint=fingerprint(module_text_fields(data)), source=document.path,
         recurrence_basis=data.get("recurrence_basis", ""), in_person_required=data.get("in_person_required", False),

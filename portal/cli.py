@@ -37,7 +37,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "summary": report.catalogue.summary() if report.catalogue else None,
         }, indent=2))
         return 0 if report.ok else 1
-    if not _print_problems(report):
+    if not _print_problems(report) or report.catalogue is None:
         return 1
     print(f"OK: {_plural(report.files, 'file')} checked: {describe_summary(report.catalogue.summary())}.")
     return 0
@@ -61,12 +61,15 @@ def _iso_date(value: str) -> str:
     return value
 
 
+class _WarningPrinter(logging.StreamHandler):
+    """Prints MkDocs' warnings; added once, however many builds one process runs."""
+
+
 def _show_mkdocs_warnings() -> None:
     """MkDocs logs its warnings; without a handler the Python API would drop them silently."""
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "portal", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.portal = True
+    if not any(isinstance(h, _WarningPrinter) for h in logger.handlers):
+        handler = _WarningPrinter(sys.stderr)
         handler.setLevel(logging.WARNING)
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         logger.addHandler(handler)
@@ -139,7 +142,7 @@ def cmd_export_markdown(args: argparse.Namespace) -> int:
     from portal.render.export import export_markdown
 
     report = check(args.dir)
-    if not _print_problems(report):
+    if not _print_problems(report) or report.catalogue is None:
         return 1
     today = date.fromisoformat(args.today) if args.today else date.today()
     written = export_markdown(report.catalogue, today, args.docs, args.outdir)

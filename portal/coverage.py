@@ -17,9 +17,6 @@ from portal.model import Catalogue, Citation
 
 OSHA_TITLE = "29 CFR "
 OSHA_PARTS = range(1900, 2000)  # 29 CFR chapter XVII (OSHA); other 29 CFR parts belong to other agencies
-USC_MARK = " U.S.C. "
-
-
 @cache
 def regulations() -> dict:
     """The reference list of HIPAA Security and OSHA rules, and the names of parts, read once."""
@@ -72,7 +69,7 @@ class StandardCoverage:
 
 def citers(catalogue: Catalogue) -> list[Citer]:
     """Every citation in the content, with the item that makes it."""
-    found = []
+    found: list[Citer] = []
     for kind, items, title in (("policy", catalogue.policies, "title"), ("module", catalogue.modules, "title"),
                                ("certification", catalogue.certifications, "name")):
         for item in items.values():
@@ -102,36 +99,27 @@ def hipaa_security_coverage(catalogue: Catalogue) -> list[StandardCoverage]:
 
 
 def is_statute(rule: str) -> bool:
-    """True for a United States Code citation ('42 U.S.C. 1320a-7k(d)'), False for the CFR."""
-    return USC_MARK in rule
+    """True for a United States Code citation or part ('42 U.S.C. 1320a-7k'), False for the CFR."""
+    return " U.S.C. " in rule
 
 
 def section_of(rule: str) -> str:
-    """'45 CFR 164.308' for '45 CFR 164.308(a)(1)'; '42 U.S.C. 1320a-7k' for '42 U.S.C. 1320a-7k(d)'."""
-    if is_statute(rule):
-        return rule.split("(", 1)[0]
     return Citation(rule).section
 
 
 def part_of(rule: str) -> str:
-    """'45 CFR 92' for '45 CFR 92.201(e)'; a statute's part is its section ('42 U.S.C. 1320a-7k')."""
-    section = section_of(rule)
-    return section if is_statute(rule) else section.rsplit(".", 1)[0]
+    return Citation(rule).part
 
 
 def rule_url(rule: str) -> str:
-    """The official text: the eCFR for a CFR citation, the US Code (uscode.house.gov) for a statute."""
-    if is_statute(rule):
-        title, section = section_of(rule).split(USC_MARK)
-        return f"https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title{title}-section{section}"
-    return Citation(rule).ecfr_url
+    return Citation(rule).url
 
 
 def _is_osha(rule: str) -> bool:
     if not rule.startswith(OSHA_TITLE):
         return False
     part = re.match(r"\d+", part_of(rule).removeprefix(OSHA_TITLE))
-    return bool(part) and int(part.group()) in OSHA_PARTS
+    return part is not None and int(part.group()) in OSHA_PARTS
 
 
 def osha_coverage(catalogue: Catalogue) -> tuple[list[RuleCoverage], list[RuleCoverage]]:

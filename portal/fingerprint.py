@@ -29,30 +29,16 @@ def fingerprint(fields: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+POLICY_TEXT = ("id", "version", "title", "summary", "effective_date", "body")
+MODULE_TEXT = ("id", "version", "title", "summary", "objectives", "content", "pass_mark", "quiz")
+
+
 def policy_text_fields(data: dict) -> dict:
     """The parts of a policy that make up the text a person signs."""
-    return {
-        "kind": "policy",
-        "id": data["id"],
-        "version": data["version"],
-        "title": data["title"],
-        "summary": data["summary"],
-        "effective_date": data["effective_date"],
-        "body": data["body"],
-        "citations": [{"rule": c["rule"], "note": c.get("note", "")} for c in data.get("citations", [])],
-    }
+    citations = [{"rule": c["rule"], "note": c.get("note", "")} for c in data.get("citations", [])]
+    return {"kind": "policy", **{name: data[name] for name in POLICY_TEXT}, "citations": citations}
 
 
 def module_text_fields(data: dict) -> dict:
     """The parts of a module that make up what is taught and how it is graded."""
-    return {
-        "kind": "module",
-        "id": data["id"],
-        "version": data["version"],
-        "title": data["title"],
-        "summary": data["summary"],
-        "objectives": data["objectives"],
-        "content": data["content"],
-        "pass_mark": data["pass_mark"],
-        "quiz": data["quiz"],
-    }
+    return {"kind": "module", **{name: data[name] for name in MODULE_TEXT}}

@@ -22,7 +22,8 @@ class PortalConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/portal")
 
 
-def parse_today(value: str | date | None) -> date:
+def parse_today(value: object) -> date:
+    """The `today` setting (checked to be text or a date, or left out) as a date."""
     if value is None:
         return date.today()
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
+from typing import Any, ClassVar, TypedDict
 
 ALL = "all"
-CFR_PATTERN = re.compile(r"^(?P<title>\d+) CFR (?P<section>(?P<part>\d+)\.\d+)(?P<paragraphs>(\([A-Za-z0-9]+\))*)$")
+CFR_PATTERN = re.compile(r"^(?P<title>\d+) (?:(?P<cfr>CFR)|U\.S\.C\.) (?P<section>(?P<part>\d+[a-z]*)(?(cfr)\.\d+[a-z]*|(?:-\d+[a-z]*)*))(?P<paragraphs>(\([A-Za-z0-9]+\))*)$")
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,31 @@ class Citation:
         return match
 
     @property
+    def is_statute(self) -> bool:
+        """True for a United States Code citation ('42 U.S.C. 1320a-7k(d)'), False for the CFR."""
+        return self._match["cfr"] is None
+
+    @property
     def section(self) -> str:
-        """'45 CFR 164.308' for '45 CFR 164.308(a)(1)'."""
-        return f"{self._match['title']} CFR {self._match['section']}"
+        """'45 CFR 164.308' for '45 CFR 164.308(a)(1)'; '42 U.S.C. 1320a-7k' for '42 U.S.C. 1320a-7k(d)'."""
+        code = "U.S.C." if self.is_statute else "CFR"
+        return f"{self._match['title']} {code} {self._match['section']}"
+
+    @property
+    def part(self) -> str:
+        """'45 CFR 92' for '45 CFR 92.201(e)'; a statute's part is its section."""
+        return self.section if self.is_statute else self.section.rsplit(".", 1)[0]
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
         return tuple(re.findall(r"\(([A-Za-z0-9]+)\)", self._match["paragraphs"]))
 
     @property
-    def ecfr_url(self) -> str:
+    def url(self) -> str:
+        """The official text: the eCFR for a regulation, the US Code for a statute."""
         m = self._match
+        if self.is_statute:
+            return f"https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title{m['title']}-section{m['section']}"
         anchor = f"#p-{m['section']}{m['paragraphs']}" if m["paragraphs"] else ""
         return f"https://www.ecfr.gov/current/title-{m['title']}/section-{m['section']}{anchor}"
 
@@ -90,12 +105,30 @@ class Category:
     description: str = ""
 
 
-def _applies(targets: tuple[str, ...], role_ids) -> bool:
+def _applies(targets: tuple[str, ...], role_ids: Collection[str]) -> bool:
     return ALL in targets or any(r in targets for r in role_ids)
 
 
+class _Targeted:
+    """Who and where a content item applies to: its roles (or 'all') and, when listed, its locations."""
+
+    locations: tuple[str, ...]
+    ROLES_FIELD: ClassVar[str]  # the field that lists the roles: applies_to, audience, required_for
+
+    @property
+    def target_roles(self) -> tuple[str, ...]:
+        roles: tuple[str, ...] = getattr(self, self.ROLES_FIELD)
+        return roles
+
+    def applies_to_roles(self, role_ids: Collection[str]) -> bool:
+        return _applies(self.target_roles, role_ids)
+
+    def applies_at(self, location_id: str | None) -> bool:
+        return not self.locations or location_id in self.locations
+
+
 def required_version(history: tuple[Revision, ...], current: int, effective: date, targets: tuple[str, ...],
-                     role_ids, as_of: date | None = None) -> int | None:
+                     role_ids: Collection[str], as_of: date | None = None) -> int | None:
     """The oldest version whose acknowledgement or completion still counts for these roles.
 
     That is the newest material change naming one of the roles (its affected_roles, by default
@@ -120,7 +153,7 @@ def required_version(history: tuple[Revision, ...], current: int, effective: dat
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(_Targeted):
     id: str
     title: str
     category: str
@@ -142,20 +175,29 @@ class Policy:
     related_modules: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
-
-    def applies_to_roles(self, role_ids) -> bool:
-        return _applies(self.applies_to, role_ids)
-
-    def applies_at(self, location_id: str | None) -> bool:
-        return not self.locations or location_id in self.locations
+    ROLES_FIELD: ClassVar[str] = "applies_to"
 
     @property
     def current_revision(self) -> Revision:
         return next(r for r in self.history if r.version == self.version)
 
-    def last_material_version(self, role_ids=(ALL,), as_of: date | None = None) -> int | None:
+    def last_material_version(self, role_ids: Collection[str] = (ALL,), as_of: date | None = None) -> int | None:
         """The oldest version whose acknowledgement still counts for these roles (see required_version)."""
         return required_version(self.history, self.version, self.effective_date, self.applies_to, role_ids, as_of)
+
+    def acknowledgement_days(self, office_days: int) -> int:
+        """Days staff have to acknowledge a version: the policy's own grace days (even 0), else the
+        office's (``Settings.acknowledgement_grace_days``)."""
+        return office_days if self.grace_days is None else self.grace_days
+
+    def acknowledgement_due(self, starts: date, office_days: int) -> date:
+        """The last day on which an acknowledgement is on time, for someone a version applies to from
+        ``starts`` (the later of their hire date and the day the version took effect)."""
+        return starts + timedelta(days=self.acknowledgement_days(office_days))
+
+    def review_due(self, on: date, warning_days: int) -> bool:
+        """Whether the periodic review is overdue on ``on`` or falls within ``warning_days`` of it."""
+        return self.next_review <= on + timedelta(days=warning_days)
 
 
 @dataclass(frozen=True)
@@ -174,8 +216,11 @@ class Question:
     explanation: str
 
 
+DAYS_AFTER_HIRE, AT_INITIAL_ASSIGNMENT = "days_after_hire", "at_initial_assignment"
+
+
 @dataclass(frozen=True)
-class Module:
+class Module(_Targeted):
     id: str
     title: str
     version: int
@@ -198,20 +243,24 @@ class Module:
     tags: tuple[str, ...] = ()
     history: tuple[Revision, ...] = ()
     locations: tuple[str, ...] = ()
+    initial_deadline: str = DAYS_AFTER_HIRE
+    ROLES_FIELD: ClassVar[str] = "audience"
 
-    def applies_to_roles(self, role_ids) -> bool:
-        return _applies(self.audience, role_ids)
-
-    def applies_at(self, location_id: str | None) -> bool:
-        return not self.locations or location_id in self.locations
+    @property
+    def due_at_initial_assignment(self) -> bool:
+        """Due before the first task it covers, e.g. bloodborne pathogens (1910.1030(g)(2)(ii)(A))."""
+        return self.initial_deadline == AT_INITIAL_ASSIGNMENT
 
     def deadline_days(self, default: int) -> int:
-        """Days after hire to have it done: its own setting, else the office default."""
+        """Days after hire to have it done: none when due at initial assignment (a person's roles count
+        from their hire date), else its own setting, else the office default."""
+        if self.due_at_initial_assignment:
+            return 0
         return default if self.deadline_days_after_hire is None else self.deadline_days_after_hire
 
 
 @dataclass(frozen=True)
-class CertificationType:
+class CertificationType(_Targeted):
     id: str
     name: str
     kind: str
@@ -228,25 +277,28 @@ class CertificationType:
     alternative_group: str | None = None
     citations: tuple[Citation, ...] = ()
     locations: tuple[str, ...] = ()
-
-    def applies_to_roles(self, role_ids) -> bool:
-        return _applies(self.required_for, role_ids)
+    ROLES_FIELD: ClassVar[str] = "required_for"
 
     @property
     def requirement_id(self) -> str:
         """What a person must hold: the alternative group, or this type alone."""
         return self.alternative_group or self.id
 
-    def applies_at(self, location_id: str | None) -> bool:
-        return not self.locations or location_id in self.locations
-
     def deadline_days(self, default: int) -> int:
         """Days after hire to have it done: its own setting, else the office default."""
         return default if self.deadline_days_after_hire is None else self.deadline_days_after_hire
 
 
-def _frozen(mapping: dict) -> Mapping:
+def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping))
+
+
+class Requirements(TypedDict):
+    """What a role owes: policies to acknowledge, modules to complete, certifications to hold."""
+
+    policies: list[Policy]
+    modules: list[Module]
+    certifications: list[CertificationType]
 
 
 @dataclass(frozen=True)
@@ -264,16 +316,22 @@ class Catalogue:
     def policies_in(self, category_id: str) -> list[Policy]:
         return sorted((p for p in self.policies.values() if p.category == category_id), key=lambda p: p.title)
 
-    def requirements_for(self, role_ids, location_id: str | None = None) -> dict[str, list]:
+    def due_for_review(self, on: date) -> list[Policy]:
+        """Policies due for review within the office's warning window on ``on``, the most overdue first."""
+        warning = self.settings.review_warning_days
+        return sorted((p for p in self.policies.values() if p.review_due(on, warning)),
+                      key=lambda p: (p.next_review, p.title))
+
+    def requirements_for(self, role_ids: Collection[str], location_id: str | None = None) -> Requirements:
         """Policies to acknowledge, modules to complete and certifications to hold for these roles."""
-        def wanted(item) -> bool:
+        def wanted(item: Policy | Module | CertificationType) -> bool:
             return item.applies_to_roles(role_ids) and item.applies_at(location_id)
 
-        return {
-            "policies": [p for p in self.policies.values() if p.acknowledgement_required and wanted(p)],
-            "modules": [m for m in self.modules.values() if wanted(m)],
-            "certifications": [c for c in self.certifications.values() if wanted(c)],
-        }
+        return Requirements(
+            policies=[p for p in self.policies.values() if p.acknowledgement_required and wanted(p)],
+            modules=[m for m in self.modules.values() if wanted(m)],
+            certifications=[c for c in self.certifications.values() if wanted(c)],
+        )
 
     def summary(self) -> dict[str, int]:
         return {

@@ -70,9 +70,9 @@ def _known_ids(office, locator) -> dict | None:
     return known
 
 
-def _items(parsed) -> list[tuple[str, str, object, list]]:
+def _items(parsed) -> list[tuple[str, str, object, list[str | int]]]:
     """(kind, id, document, yaml path of the id) for every policy, module and certification type."""
-    items = []
+    items: list[tuple[str, object, object, list[str | int]]] = []
     for document in parsed:
         if document.kind in ("policy", "module"):
             items.append((document.kind, document.data.get("id"), document, ["id"]))
@@ -80,7 +80,7 @@ def _items(parsed) -> list[tuple[str, str, object, list]]:
             for index, cert in enumerate(_list(document.data.get("certifications"))):
                 if isinstance(cert, dict):
                     items.append(("certifications", cert.get("id"), document, ["certifications", index, "id"]))
-    return [item for item in items if isinstance(item[1], str)]
+    return [(kind, item_id, document, where) for kind, item_id, document, where in items if isinstance(item_id, str)]
 
 
 def _unique_ids(items, locator) -> None:
@@ -137,6 +137,16 @@ def _module(document, known, ids, locator) -> None:
     _citations(data.get("citations", []), ["citations"], document, locator)
     _markdown_lists(data["content"], ["content"], document, locator)
     _quiz(data["quiz"]["questions"], document, locator)
+    _initial_deadline(data, document, locator)
+
+
+def _initial_deadline(data, document, locator) -> None:
+    if data.get("initial_deadline") != "at_initial_assignment":
+        return
+    for key in ("deadline_days_after_hire", "deadline_counts"):
+        if key in data:
+            locator.add(document.path, [key], f"{key} does not apply to a module due at initial assignment",
+                        f"remove {key}, or set initial_deadline: days_after_hire")
 
 
 def _role(role_id, where, document, known, locator) -> None:

@@ -21,8 +21,15 @@ def schema_text(name: str) -> str:
 
 @cache
 def _registry() -> Registry:
-    resources_ = [Resource.from_contents(json.loads(schema_text(name))) for name in _FILES]
-    return Registry().with_resources((r.id(), r) for r in resources_)
+    """Every schema by its $id, so that one schema's $ref to defs.schema.json resolves offline."""
+    found = []
+    for name in _FILES:
+        resource = Resource.from_contents(json.loads(schema_text(name)))
+        uri = resource.id()
+        if uri is None:
+            raise ValueError(f"portal/schemas/{name}.schema.json has no $id")
+        found.append((uri, resource))
+    return Registry().with_resources(found)
 
 
 @cache
@@ -44,7 +51,7 @@ def describe(error: ValidationError) -> list[tuple[list, str, str, bool]]:
         return [(path, f"missing required field '{name}'{_in(where)}", described or f"add '{name}:'", False)]
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
+        extra = sorted(set(error.instance if isinstance(error.instance, dict) else ()) - set(allowed))
         out = []
         for name in extra:
             close = difflib.get_close_matches(str(name), allowed, n=1)
@@ -52,13 +59,13 @@ def describe(error: ValidationError) -> list[tuple[list, str, str, bool]]:
             out.append(([*path, name], f"unknown field '{name}'{_in(where)}", fix, True))
         return out
     if kind == "type":
-        expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        value = error.validator_value
+        expected = " or ".join(value) if isinstance(value, list) else str(value)
         got = type(error.instance).__name__.replace("str", "text").replace("NoneType", "empty")
         fix = hint or f"write {_article(expected)}" + (f": {schema['description']}" if schema.get("description") else "")
         return [(path, f"{where or 'the document'} must be {_article(expected)}, not {got}", fix, False)]
     if kind == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
+        options = ", ".join(str(v) for v in _listed(error.validator_value))
         return [(path, f"{where} is {error.instance!r}, which is not allowed", hint or f"use one of: {options}", False)]
     if kind in ("pattern", "format"):
         return [(path, f"{where} {error.instance!r} is not in the expected form", hint or schema.get("description", ""), False)]
@@ -70,6 +77,10 @@ def describe(error: ValidationError) -> list[tuple[list, str, str, bool]]:
     if kind == "uniqueItems":
         return [(path, f"{where} lists the same entry twice", "remove the repeated entry", False)]
     return [(path, f"{where or 'the document'}: {error.message}", hint or schema.get("description", "") or "see the schema in portal/schemas/", False)]
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def _field_name(path: list) -> str:

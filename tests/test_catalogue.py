@@ -61,8 +61,8 @@ def test_citation_links_to_its_ecfr_paragraph():
     citation = Citation(rule="29 CFR 1910.1030(g)(2)(vii)")
     assert citation.section == "29 CFR 1910.1030"
     assert citation.paragraphs == ("g", "2", "vii")
-    assert citation.ecfr_url == "https://www.ecfr.gov/current/title-29/section-1910.1030#p-1910.1030(g)(2)(vii)"
-    assert Citation(rule="45 CFR 164.530").ecfr_url.endswith("section-164.530")
+    assert citation.url == "https://www.ecfr.gov/current/title-29/section-1910.1030#p-1910.1030(g)(2)(vii)"
+    assert Citation(rule="45 CFR 164.530").url.endswith("section-164.530")
     assert citation.covers("29 CFR 1910.1030(g)(2)") is True
     assert citation.covers("29 CFR 1910.1030(g)") is True
     assert citation.covers("29 CFR 1910.1030(g)(2)(vii)(N)") is False

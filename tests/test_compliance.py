@@ -1,4 +1,4 @@
-"""The compliance rules, pinned to the day: tracker/compliance.py."""
+"""The compliance rules, pinned to the day: tracker/rules/ (item_status, evaluator, deadlines, summary)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,11 @@ from types import MappingProxyType
 import pytest
 
 from portal.model import Catalogue, CertificationType, Module, Policy, Revision, Settings
-from tracker.rules.compliance import (
-    Ack,
-    CertRecord,
-    Completion,
-    Evaluator,
-    ItemStatus,
-    Person,
-    Rules,
-    Status,
-    add_working_days,
-    certification_status,
-    deadline_after_hire,
-    person_statuses,
-    policy_status,
-    recurrence_due,
-    requirements,
-    summarise,
-    training_status,
-)
+from tracker.rules.deadlines import add_working_days, deadline_after_hire, recurrence_due
+from tracker.rules.evaluator import Evaluator, person_statuses, requirements
+from tracker.rules.item_status import certification_status, policy_status, training_status
+from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person, Rules, Status
+from tracker.rules.summary import summarise
 
 COMPLIANT, DUE_SOON, PENDING, OVERDUE = Status.COMPLIANT, Status.DUE_SOON, Status.PENDING, Status.OVERDUE
 RULES = Rules(grace_days=30, due_soon_days=30, training_deadline_days=60)
@@ -343,6 +329,18 @@ def test_acknowledgement_signed_after_today_is_ignored():
 # --------------------------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------------------------
+
+
+def test_training_due_at_initial_assignment_is_due_on_the_hire_date():
+    """1910.1030(g)(2)(ii)(A): bloodborne pathogens training before the first task with exposure, not
+    a number of days after hire; a person's roles count from their hire date."""
+    module = make_module(initial_deadline="at_initial_assignment", deadline_days_after_hire=None)
+    person = make_person(hire_date=d("2026-03-02"))
+    on_hire_day = training_status(module, person, [], d("2026-03-02"), RULES)
+    assert on_hire_day.status is not OVERDUE
+    assert on_hire_day.due_date == d("2026-03-02")
+    assert training_status(module, person, [], d("2026-03-03"), RULES).status is OVERDUE
+    assert training_status(module, person, [done("2026-03-02")], d("2026-03-03"), RULES).status is COMPLIANT
 
 
 def test_annual_training_day_365_is_due_soon_and_day_366_overdue():

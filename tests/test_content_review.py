@@ -175,7 +175,7 @@ def test_changed_items_raised_their_version(catalogue):
                       "bloodborne-pathogens-exposure-control-plan", "workplace-violence-prevention"):
         item = catalogue.policies[policy_id]
         assert item.history[-1].version == item.version > 1, policy_id
-        assert str(item.history[-1].date) == "2026-12-01", policy_id
+        assert item.history[-1].date == item.effective_date, policy_id
 
 
 def test_new_modules_are_complete(catalogue):
@@ -219,3 +219,11 @@ def test_coverage_page_lists_the_other_rules(catalogue):
                     "### 42 U.S.C. 1320a-7k: Social Security Act section 1128J"):
         assert heading in page, heading
     assert "uscode.house.gov" in page
+
+
+def test_bloodborne_pathogens_training_is_due_at_initial_assignment(catalogue):
+    """1910.1030(g)(2)(ii)(A): at the time of initial assignment to tasks where exposure may occur."""
+    module = catalogue.modules["osha-bloodborne-pathogens"]
+    assert module.due_at_initial_assignment
+    assert module.deadline_days(catalogue.settings.training_deadline_days) == 0
+    assert module.deadline_days_after_hire is None

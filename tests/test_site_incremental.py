@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.loader import check, load_catalogue
+from portal.loader import ContentCache, check, load_catalogue
 from portal.render import render_site
 from portal.render.common import policy_page
 
@@ -26,12 +26,7 @@ from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 
-from portal.mkdocs_plugin import (  # noqa: E402
-    PAGE_ONLY_FIELDS,
-    ContentCache,
-    PageCache,
-    _page_only_edits,
-)
+from portal.mkdocs_dirty import PAGE_ONLY_FIELDS, PageCache, page_only_edits  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
@@ -113,20 +108,20 @@ def test_a_page_only_field_shows_on_its_policy_page_alone(field):
     edited = dataclasses.replace(catalogue, policies={**catalogue.policies, policy.id: dataclasses.replace(policy, **{field: value})})
     before, after = render_site(catalogue, TODAY), render_site(edited, TODAY)
     assert [page for page in after if after[page] != before[page]] == [policy_page(policy)]
-    assert _page_only_edits(catalogue, edited) == [policy.id]
+    assert page_only_edits(catalogue, edited) == [policy.id]
 
 
 def test_edits_that_reach_other_pages_render_the_whole_site():
     catalogue = load_catalogue(FIXTURE)
     policy = catalogue.policies["fax-handling"]
-    assert _page_only_edits(catalogue, catalogue) == []
+    assert page_only_edits(catalogue, catalogue) == []
     for change in ({"title": "Faxes"}, {"version": 4}, {"next_review": date(2027, 1, 1)}, {"owner": "front-desk"}):
         edited = dataclasses.replace(catalogue, policies={**catalogue.policies, policy.id: dataclasses.replace(policy, **change)})
-        assert _page_only_edits(catalogue, edited) is None, change
+        assert page_only_edits(catalogue, edited) is None, change
     fewer = dataclasses.replace(catalogue, policies={k: v for k, v in catalogue.policies.items() if k != policy.id})
-    assert _page_only_edits(catalogue, fewer) is None
+    assert page_only_edits(catalogue, fewer) is None
     office = dataclasses.replace(catalogue, settings=dataclasses.replace(catalogue.settings, office_name="Other"))
-    assert _page_only_edits(catalogue, office) is None
+    assert page_only_edits(catalogue, office) is None
 
 
 # Dirty builds end to end ---------------------------------------------------------------------

@@ -19,7 +19,6 @@ from portal.loader import load_catalogue
 from portal.model import Citation
 from portal.render import fill_markers, render_site, site_nav
 from portal.render.common import text
-from portal.render.review import due_for_review
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 TODAY = date(2026, 4, 1)
@@ -85,7 +84,7 @@ def test_policy_without_acknowledgement_says_no_signature_is_needed(pages):
 def test_citations_link_to_ecfr_with_note_and_addressable_decision(catalogue, pages):
     page = pages["policies/privacy/fax-handling.md"]
     for citation in catalogue.policies["fax-handling"].citations:
-        assert f"[{text(citation.rule)}](<{citation.ecfr_url}>)" in page
+        assert f"[{text(citation.rule)}](<{citation.url}>)" in page
     assert "https://www.ecfr.gov/current/title-45/section-164.312#p-164.312(e)(2)(ii)" in page
     assert "**Decision:** Equivalent alternative measure. Faxes travel over the phone network" in page
     assert "Fax lines &#124; encryption" in page
@@ -225,7 +224,7 @@ def test_coverage_page_shows_every_standard_and_gaps_prominently(catalogue, page
     page = pages["coverage.md"]
     for standard in hipaa_security_coverage(catalogue):
         rule = standard.standard.rule
-        assert (f"| [{text(rule.removeprefix('45 CFR '))}](<{Citation(rule).ecfr_url}>) | "
+        assert (f"| [{text(rule.removeprefix('45 CFR '))}](<{Citation(rule).url}>) | "
                 f"**{text(standard.standard.name)}** (standard) |") in page
         for spec in standard.specs:
             assert f"| {text(spec.name)} ({spec.type}) |" in page
@@ -246,7 +245,7 @@ def test_coverage_page_shows_every_standard_and_gaps_prominently(catalogue, page
 
 
 def test_review_page_lists_overdue_first_then_due_soon(catalogue, pages):
-    assert [p.id for p in due_for_review(catalogue, TODAY)] == ["fax-handling", "sharps-safety"]
+    assert [p.id for p in catalogue.due_for_review(TODAY)] == ["fax-handling", "sharps-safety"]
     page = pages["review.md"]
     assert "**Overdue by 31 days**" in page and "Due in 44 days" in page
     assert page.index("fax-handling") < page.index("sharps-safety")

@@ -22,6 +22,7 @@ PLANTED = [
     ("impossible date", ACCESS, "effective_date: 2026-01-15", "effective_date: 2026-02-30", "effective_date:", "not in the expected form"),
     ("date form", ACCESS, "next_review: 2027-01-15", "next_review: 15/01/2027", "next_review:", "YYYY-MM-DD"),
     ("pass mark too high", MODULE, "pass_mark: 80", "pass_mark: 101", "pass_mark:", "maximum of 100"),
+    ("days after hire with initial assignment", MODULE, "pass_mark: 80", "pass_mark: 80\ninitial_deadline: at_initial_assignment\ndeadline_days_after_hire: 10", "deadline_days_after_hire: 10", "does not apply to a module due at initial assignment"),
     ("pass mark zero", MODULE, "pass_mark: 80", "pass_mark: 0", "pass_mark:", "minimum of 1"),
     ("citation pattern", ACCESS, "rule: 45 CFR 164.524(b)(2)", "rule: HIPAA 164.524", "HIPAA 164.524", "not in the expected form"),
     ("citation range", ACCESS, "rule: 45 CFR 164.524(b)(2)", "rule: 45 CFR 164.524(a)-(c)", "164.524(a)-(c)", "45 CFR 164.530(b)(1)"),

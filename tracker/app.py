@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import ContentError
 from tracker import config
-from tracker.http.extensions import csrf, login_manager, migrate
+from tracker.http.extensions import csrf, migrate
 from tracker.services.catalogue import SYNC_PROBLEM
 from tracker.services.sync import SyncRefused, sync
 from tracker.storage.db import configure_engine, db
@@ -34,14 +34,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
-    login_manager.init_app(app)
     _register_areas(app)
     with app.app_context():
         configure_engine(db.engine)
 
     if app.config["TRACKER_PROXY_FIX"]:
         proxies = app.config["TRACKER_PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     if app.config["TRACKER_SYNC_ON_START"] and not _loaded_to_run_a_cli_command():
         _sync_at_start(app)
@@ -49,20 +49,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_areas(app: Flask) -> None:
-    """Pages, the JSON API and the ``flask`` commands, imported here so that importing ``tracker``
-    (or its rules) loads none of them."""
-    from tracker import api, cli
-    from tracker.http import errors
-    from tracker.services import calendars as calendar_feed
+    """Request plumbing, pages, the JSON API and the ``flask`` commands, imported here so that
+    importing ``tracker`` (or its rules) loads none of them."""
+    from tracker import api, cli, http, web
     from tracker.services import catalogue
-    from tracker.web import auth, certifications, dashboard, manager, policies, sessions, training
 
     catalogue.init_app(app)
-    errors.init_app(app)
+    http.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
     cli.init_app(app)
-    for blueprint in (auth.bp, policies.bp, manager.bp, api.bp, training.bp, sessions.bp, certifications.bp,
-                      certifications.manager_bp, dashboard.bp, calendar_feed.bp):
-        app.register_blueprint(blueprint)
 
 
 def _loaded_to_run_a_cli_command() -> bool:

@@ -2,11 +2,14 @@
 
 Every tracker setting is a ``TRACKER_*`` environment variable; ``create_app(config)`` may override
 any key (the tests do). Config keys keep the variable's name, except the database URL, which goes
-to the key Flask-SQLAlchemy reads.
+to the key Flask-SQLAlchemy reads. An on/off or number setting written any other way than
+documented (docs/operations.md) stops the app at start with ConfigError naming the variable, rather
+than silently meaning something the operator did not intend.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,10 +27,50 @@ class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which variable to set and how."""
 
 
-def flag(value: str | None, default: bool) -> bool:
-    if value is None or not value.strip():
+# How an on/off setting may be written (any case); unset or empty means the setting's default.
+ON_WORDS = ("1", "true", "yes", "on")
+OFF_WORDS = ("0", "false", "no", "off")
+DIGITS = re.compile(r"[0-9]+")
+HIGHEST_PORT = 65535
+
+
+def _text(environ: Mapping[str, str], name: str) -> str:
+    return (environ.get(name) or "").strip()
+
+
+def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off setting; ConfigError for anything but the words of ON_WORDS and OFF_WORDS."""
+    text = _text(environ, name).lower()
+    if not text:
         return default
-    return value.strip().lower() not in {"0", "false", "no", "off"}
+    if text in ON_WORDS or text in OFF_WORDS:
+        return text in ON_WORDS
+    raise ConfigError(
+        f"{name}={environ[name]!r} is neither on nor off: set it to {', '.join(ON_WORDS)} (on) or "
+        f"{', '.join(OFF_WORDS)} (off), or leave it unset for the default ({'on' if default else 'off'}).")
+
+
+def whole_number(environ: Mapping[str, str], name: str, default: int, lowest: int, highest: int | None,
+                 meaning: str) -> int:
+    """A whole-number setting within [lowest, highest]; ConfigError for anything else."""
+    text = _text(environ, name)
+    if not text:
+        return default
+    number = int(text) if DIGITS.fullmatch(text) else None
+    if number is None or number < lowest or (highest is not None and number > highest):
+        within = f"from {lowest} to {highest}" if highest is not None else f"of {lowest} or more"
+        raise ConfigError(f"{name}={environ[name]!r} is not {meaning}: set it to a whole number {within}, "
+                          f"or leave it unset for the default ({default}).")
+    return number
+
+
+def proxy_count(environ: Mapping[str, str]) -> int:
+    """TRACKER_PROXY_FIX: how many proxies to trust. On/off words are accepted too (on: one proxy)."""
+    text = _text(environ, "TRACKER_PROXY_FIX").lower()
+    if text in ON_WORDS or text in OFF_WORDS:
+        return int(text in ON_WORDS)
+    return whole_number(environ, "TRACKER_PROXY_FIX", 0, 0, None,
+                        "a number of proxies (0: none; 1 behind one nginx, Apache or Caddy; on and off mean 1 and 0)")
 
 
 def default_content_dir(cwd: Path) -> Path:
@@ -40,23 +83,22 @@ def default_database_url(instance_path: str) -> str:
 
 
 def is_development(environ: Mapping[str, str]) -> bool:
-    return flag(environ.get("FLASK_DEBUG"), False) or environ.get("TRACKER_ENV", "").lower() == "development"
+    return flag(environ, "FLASK_DEBUG", False) or environ.get("TRACKER_ENV", "").lower() == "development"
 
 
 def from_environment(environ: Mapping[str, str], instance_path: str, testing: bool = False) -> dict:
     development = is_development(environ)
-    proxies = environ.get("TRACKER_PROXY_FIX", "").strip()
     return {
         "SQLALCHEMY_DATABASE_URI": environ.get("TRACKER_DATABASE_URL") or default_database_url(instance_path),
         "SECRET_KEY": environ.get("TRACKER_SECRET_KEY") or None,
         "TRACKER_DEVELOPMENT": development,
         "TRACKER_CONTENT_DIR": Path(environ.get("TRACKER_CONTENT_DIR") or default_content_dir(Path.cwd())),
         "TRACKER_SITE_URL": (environ.get("TRACKER_SITE_URL") or "").rstrip("/") or None,
-        "TRACKER_SYNC_ON_START": flag(environ.get("TRACKER_SYNC_ON_START"), True),
+        "TRACKER_SYNC_ON_START": flag(environ, "TRACKER_SYNC_ON_START", True),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted; 0 = none.
-        "TRACKER_PROXY_FIX": int(proxies) if proxies.isdigit() else int(flag(proxies, False)),
+        "TRACKER_PROXY_FIX": proxy_count(environ),
         # Browsers send Secure cookies only over HTTPS; a developer's http://127.0.0.1 needs them off.
-        "SESSION_COOKIE_SECURE": flag(environ.get("TRACKER_SECURE_COOKIES"), not (development or testing)),
+        "SESSION_COOKIE_SECURE": flag(environ, "TRACKER_SECURE_COOKIES", not (development or testing)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
@@ -74,13 +116,13 @@ DEFAULT_SMTP_PORT = 587
 
 
 def mail_settings(environ: Mapping[str, str]) -> dict:
-    port = (environ.get("TRACKER_SMTP_PORT") or "").strip()
     return {
         "TRACKER_SMTP_HOST": (environ.get("TRACKER_SMTP_HOST") or "").strip() or None,
-        "TRACKER_SMTP_PORT": int(port) if port.isdigit() else DEFAULT_SMTP_PORT,
+        "TRACKER_SMTP_PORT": whole_number(environ, "TRACKER_SMTP_PORT", DEFAULT_SMTP_PORT, 1, HIGHEST_PORT,
+                                          "a port number"),
         "TRACKER_SMTP_USER": environ.get("TRACKER_SMTP_USER") or None,
         "TRACKER_SMTP_PASSWORD": environ.get("TRACKER_SMTP_PASSWORD") or None,
-        "TRACKER_SMTP_STARTTLS": flag(environ.get("TRACKER_SMTP_STARTTLS"), True),
+        "TRACKER_SMTP_STARTTLS": flag(environ, "TRACKER_SMTP_STARTTLS", True),
         "TRACKER_MAIL_FROM": (environ.get("TRACKER_MAIL_FROM") or "").strip() or None,
         # Links in e-mails and calendar events; default: office.yml's tracker_url.
         "TRACKER_BASE_URL": (environ.get("TRACKER_BASE_URL") or "").strip().rstrip("/") or None,

@@ -16,8 +16,12 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.config import REPO_ROOT, default_content_dir
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 HOST = "127.0.0.1"
 SITE_PORT = 8000
@@ -43,7 +47,7 @@ def build_site(content: Path, site_dir: Path) -> None:
         sys.exit("The site did not build: fix the content problems listed above, then run this again.")
 
 
-def prepare_tracker(content: Path, database: Path) -> tuple[object, list[str]]:
+def prepare_tracker(content: Path, database: Path) -> tuple[Flask, list[str]]:
     """Create the app on the demo database, migrate it, sync the content and seed the demo staff."""
     os.environ.update({
         "TRACKER_ENV": "development",
@@ -57,7 +61,7 @@ def prepare_tracker(content: Path, database: Path) -> tuple[object, list[str]]:
 
     from tracker import create_app
     from tracker.services import audit
-    from tracker.services.demo_practice import seed_demo
+    from tracker.services.demo_seed import seed_demo
     from tracker.services.sync import sync
 
     app = create_app()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from portal.model import ALL, Catalogue, Citation, Revision
+from portal.model import ALL, Catalogue, Citation, Module, Policy, Revision
 
 DECISIONS = {
     "implemented": "Implemented as stated",
@@ -119,11 +119,26 @@ def fingerprint_html(fingerprint: str) -> str:
     return f'<code class="portal-fingerprint">{attr(fingerprint)}</code>'
 
 
+def page_top(catalogue: Catalogue, item: Policy | Module, who: list[tuple[str, str]],
+             terms: list[tuple[str, str]]) -> str:
+    """The top of a policy or module page: title, the panel of facts, and the summary.
+
+    The panel opens with the version and its effective date, then ``who`` the item is for, the
+    locations it is limited to, its own ``terms``, and closes with the fingerprint of the text.
+    """
+    fields = [("Version", str(item.version)), ("Effective date", day(item.effective_date)), *who]
+    if item.locations:
+        fields.append(("Locations", attr(location_names(catalogue, item.locations))))
+    fields += [*terms, ("Fingerprint", fingerprint_html(item.fingerprint))]
+    return (front_matter(item.title, item.tags) + f"# {text(item.title)}\n\n" + meta_panel(fields) + "\n"
+            + f'!!! abstract "Summary"\n    {text(item.summary)}\n\n')
+
+
 def citation_lines(citations: tuple[Citation, ...]) -> str:
     """Each cited rule linked to the eCFR, with its note and, when recorded, the addressable decision."""
     lines = []
     for citation in citations:
-        line = f"- {url_link(citation.rule, citation.ecfr_url)}"
+        line = f"- {url_link(citation.rule, citation.url)}"
         if citation.note:
             line += f": {text(citation.note)}"
         if citation.decision:
@@ -147,11 +162,11 @@ def history_table(catalogue: Catalogue, history: tuple[Revision, ...], applies_t
     return table(["Version", "Date", "What changed", "Material change", redo], rows)
 
 
-def policy_page(policy) -> str:
+def policy_page(policy: Policy) -> str:
     return f"policies/{policy.category}/{policy.id}.md"
 
 
-def module_page(module) -> str:
+def module_page(module: Module) -> str:
     return f"training/{module.id}.md"
 
 

@@ -3,6 +3,8 @@ and every other rule the content cites, grouped by part."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from portal.coverage import (
     Citer,
     PartCoverage,
@@ -59,9 +61,9 @@ def _decision(rule: RuleCoverage) -> str:
         return ""
     if rule.needs_decision:
         return "**No decision recorded**"
-    notes = {}
+    notes: dict[str, None] = {}
     for citer in rule.decisions:
-        note = f"{DECISIONS[citer.citation.decision]} ({text(citer.title)})"
+        note = f"{DECISIONS[citer.citation.decision or '']} ({text(citer.title)})"
         if citer.citation.rationale:
             note += f": {text(citer.citation.rationale)}"
         notes[note] = None  # one item citing a rule twice states its decision once
@@ -72,7 +74,7 @@ def _gap_list(rules: list[RuleCoverage], indent: str = "    ") -> str:
     return "".join(f"{indent}- {_rule_link(r.rule)} {text(r.name)} ({TYPES[r.type].lower()})\n" for r in rules)
 
 
-def _summary(hipaa: list[StandardCoverage], osha: list[RuleCoverage], others: list[PartCoverage] = ()) -> str:
+def _summary(hipaa: list[StandardCoverage], osha: list[RuleCoverage], others: Sequence[PartCoverage] = ()) -> str:
     safeguards = [s for s in hipaa if s.group != "Policies, procedures and documentation"]
     covered = sum(s.standard.covered for s in safeguards)
     hipaa_gaps, osha_gaps = gaps(hipaa), gaps(osha)

@@ -9,13 +9,11 @@ from portal.render.common import (
     day,
     deadline_text,
     every,
-    fingerprint_html,
     front_matter,
     history_table,
     link,
-    location_names,
-    meta_panel,
     module_page,
+    page_top,
     plural,
     policy_page,
     role_titles,
@@ -42,8 +40,8 @@ def category_page(category: Category) -> str:
     return f"policies/{category.id}/index.md"
 
 
-def grace_days(catalogue: Catalogue, policy: Policy) -> int:
-    return catalogue.settings.acknowledgement_grace_days if policy.grace_days is None else policy.grace_days
+def acknowledgement_days(catalogue: Catalogue, policy: Policy) -> int:
+    return policy.acknowledgement_days(catalogue.settings.acknowledgement_grace_days)
 
 
 def acknowledge_url(catalogue: Catalogue, policy: Policy) -> str:
@@ -80,23 +78,16 @@ def category_index(catalogue: Catalogue, category: Category) -> str:
             + _policy_table(catalogue, catalogue.policies_in(category.id), page))
 
 
-def _panel(catalogue: Catalogue, policy: Policy) -> str:
-    fields = [
-        ("Version", str(policy.version)),
-        ("Effective date", day(policy.effective_date)),
-        ("Owner", attr(catalogue.roles[policy.owner].title)),
-        ("Applies to", attr(role_titles(catalogue, policy.applies_to))),
-    ]
-    if policy.locations:
-        fields.append(("Locations", attr(location_names(catalogue, policy.locations))))
-    fields += [
+def _top(catalogue: Catalogue, policy: Policy) -> str:
+    who = [("Owner", attr(catalogue.roles[policy.owner].title)),
+           ("Applies to", attr(role_titles(catalogue, policy.applies_to)))]
+    terms = [
         ("Next review", day(policy.next_review)),
         ("Review cycle", every(policy.review_cycle_months)),
-        ("Acknowledgement", f"Required within {plural(grace_days(catalogue, policy), 'day')}"
+        ("Acknowledgement", f"Required within {plural(acknowledgement_days(catalogue, policy), 'day')}"
          if policy.acknowledgement_required else "Not required"),
-        ("Fingerprint", fingerprint_html(policy.fingerprint)),
     ]
-    return meta_panel(fields)
+    return page_top(catalogue, policy, who, terms)
 
 
 def _related(catalogue: Catalogue, policy: Policy) -> str:
@@ -115,20 +106,14 @@ def _acknowledge(catalogue: Catalogue, policy: Policy) -> str:
         return ('!!! note "No signature needed"\n'
                 "    Read this policy and follow it; it does not ask for an acknowledgement.\n")
     return (f"Read the whole policy, then confirm that you have read version {policy.version}. "
-            f"New staff acknowledge {deadline_text(grace_days(catalogue, policy))}. When a later "
+            f"New staff acknowledge {deadline_text(acknowledgement_days(catalogue, policy))}. When a later "
             "version changes the policy materially for your role, you are asked to acknowledge again. "
             "The tracker records which exact text you signed by its version and fingerprint.\n\n"
             f"{url_link('Acknowledge this version', acknowledge_url(catalogue, policy), button='primary')}\n")
 
 
 def policy_markdown(catalogue: Catalogue, policy: Policy) -> str:
-    parts = [
-        front_matter(policy.title, policy.tags),
-        f"# {text(policy.title)}\n\n",
-        _panel(catalogue, policy), "\n",
-        f'!!! abstract "Summary"\n    {text(policy.summary)}\n\n',
-        policy.body.strip() + "\n\n",
-    ]
+    parts = [_top(catalogue, policy), policy.body.strip() + "\n\n"]
     if policy.citations:
         parts += ["## Regulations\n\n", citation_lines(policy.citations), "\n"]
     related = _related(catalogue, policy)

@@ -17,13 +17,6 @@ from portal.render.common import (
 )
 
 
-def due_for_review(catalogue: Catalogue, today: date) -> list[Policy]:
-    """Policies due for review within the warning window, the most overdue first."""
-    horizon = today + timedelta(days=catalogue.settings.review_warning_days)
-    return sorted((p for p in catalogue.policies.values() if p.next_review <= horizon),
-                  key=lambda p: (p.next_review, p.title))
-
-
 def _status(policy: Policy, today: date) -> str:
     days = (policy.next_review - today).days
     if days < 0:
@@ -32,7 +25,7 @@ def _status(policy: Policy, today: date) -> str:
 
 
 def render_review(catalogue: Catalogue, today: date) -> dict[str, str]:
-    due = due_for_review(catalogue, today)
+    due = catalogue.due_for_review(today)
     window = catalogue.settings.review_warning_days
     parts = [front_matter("Due for review"), "# Due for review\n\n",
              f"Policies whose next review date has passed or falls within {plural(window, 'day')} of "

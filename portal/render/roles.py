@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from portal.model import Catalogue, Role
+from collections.abc import Iterable
+from typing import TypeVar
+
+from portal.model import Catalogue, CertificationType, Module, Policy, Requirements, Role
 from portal.render.certifications import (
     certification_deadline,
     requirement_groups,
@@ -22,19 +25,29 @@ from portal.render.common import (
     table,
     text,
 )
-from portal.render.policies import grace_days
+from portal.render.policies import acknowledgement_days
 from portal.render.training import module_deadline, module_deadline_days, quiz_text, recurrence_text
 
 INDEX = "roles/index.md"
 
 
-def role_requirements(catalogue: Catalogue, role_id: str) -> dict[str, list]:
+def role_requirements(catalogue: Catalogue, role_id: str) -> Requirements:
     """What the role owes at every location: items limited to some locations are included too."""
-    found = {kind: {i.id: i for i in items} for kind, items in catalogue.requirements_for([role_id]).items()}
-    for location_id in catalogue.locations:
-        for kind, items in catalogue.requirements_for([role_id], location_id).items():
-            found[kind].update({i.id: i for i in items})
-    return {kind: list(items.values()) for kind, items in found.items()}
+    owed = [catalogue.requirements_for([role_id])]
+    owed += [catalogue.requirements_for([role_id], location_id) for location_id in catalogue.locations]
+    return Requirements(policies=_by_id(o["policies"] for o in owed), modules=_by_id(o["modules"] for o in owed),
+                        certifications=_by_id(o["certifications"] for o in owed))
+
+
+_Item = TypeVar("_Item", Policy, Module, CertificationType)
+
+
+def _by_id(lists: Iterable[list[_Item]]) -> list[_Item]:
+    """The items of all the lists, each once, in the order first listed."""
+    found: dict[str, _Item] = {}
+    for items in lists:
+        found.update({i.id: i for i in items})
+    return list(found.values())
 
 
 def _where(catalogue: Catalogue, item) -> str:
@@ -52,9 +65,9 @@ def _policies(catalogue: Catalogue, role: Role, policies: list) -> str:
     page = role_page(role.id)
     if not policies:
         return "No policy asks this role for an acknowledgement.\n"
-    policies = sorted(policies, key=lambda p: (grace_days(catalogue, p), p.title))
+    policies = sorted(policies, key=lambda p: (acknowledgement_days(catalogue, p), p.title))
     rows = [[link(p.title, page, policy_page(p)) + _where(catalogue, p), str(p.version),
-             deadline_text(grace_days(catalogue, p))] for p in policies]
+             deadline_text(acknowledgement_days(catalogue, p))] for p in policies]
     return table(["Policy", "Version", "Acknowledge"], rows)
 
 

@@ -17,6 +17,7 @@ from portal import load_catalogue
 from tracker.services import audit
 from tracker.services import calendars as calendar_feed
 from tracker.services import catalogue as served
+from tracker.services.tokens import revoke_tokens
 from tracker.storage.db import db
 from tracker.storage.models import (
     CertificationRecord,
@@ -27,7 +28,6 @@ from tracker.storage.models import (
     TrainingSession,
     User,
 )
-from tracker.web.auth import revoke_tokens
 
 POLICY = load_catalogue(CONTENT).policies["minimum-necessary"]
 SIGNATURE = {"policy_id": POLICY.id, "version": POLICY.version, "fingerprint": POLICY.fingerprint,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 from security_helpers import ACTORS, SIGNED_OUT, Visitor, build_world, routes, url_for_rule
 
-from tracker.http.errors import SECURITY_HEADERS
+from tracker.http.responses import SECURITY_HEADERS
 
 PUBLIC, SIGNED_IN, OWNER, MANAGER, ADMIN = "public", "signed_in", "owner", "manager", "admin"
 

@@ -7,7 +7,7 @@ headers, a body matching the schema, and invalid requests refused. The test coun
 sent and requires at least MIN_REQUESTS on each backend (about 30 s on SQLite, 40 s on PostgreSQL
 on the 2-core machine).
 
-Replaces tests/tracker/test_api_fuzz.py's role as the proof (that one runs as a manager only).
+It replaced an earlier fuzz test that ran as a manager only.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from security_helpers import PEOPLE, build_world, routes, url_for_rule
 from tracker_helpers import CONTENT, PASSWORD, csrf_token, make_app, sign_in
 
 from tracker import create_app
-from tracker.http.errors import SECURITY_HEADERS
+from tracker.http.responses import SECURITY_HEADERS
 
 CSP_LISTENER = """
 window.__cspViolations = [];

@@ -2,7 +2,7 @@
 
 Records are written through the tracker's own write functions (signatures, quiz attempts,
 certifications, sessions), with the clock pointed at the moment each should carry
-(tracker.services.demo_practice.replayed_clock), so the "as of" tests can place records in the past.
+(tracker.services.demo_seed.replayed_clock), so the "as of" tests can place records in the past.
 
 The office, on the fixture content (policies minimum-necessary for all and sharps-disposal for
 clinical staff at Main Street; module hipaa-basics for all, yearly; certification bls for clinical
@@ -27,11 +27,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tracker_helpers import add_person
 
-from tracker.services import acknowledgements, people
+from tracker.services import acknowledgements, people, training_sessions
 from tracker.services import catalogue as served
+from tracker.services import certifications as certification_records
 from tracker.services import training as training_records
 from tracker.services.acknowledgements import Origin
-from tracker.services.demo_practice import replayed_clock
+from tracker.services.demo_seed import replayed_clock
 from tracker.storage.db import db
 from tracker.storage.models import Staff, User
 
@@ -79,11 +80,11 @@ def add_card(app, staff_id: int, type_id: str, issued: date, expires: date | Non
                   "issued_on": issued.isoformat(), "expires_on": expires.isoformat() if expires else "", "note": "",
                   "verification_note": VERIFIED}
         with replayed_clock(moment(entered or issued)):
-            data = training_records.check_certification(fields, served.current(), verified=at_once)
-            record = training_records.record_certification(staff, data, manager)
+            data = certification_records.check_certification(fields, served.current(), verified=at_once)
+            record = certification_records.record_certification(staff, data, manager)
         if verified_on not in (None, date.min):
             with replayed_clock(moment(verified_on, 15)):
-                training_records.verify_certification(record, "verified", VERIFIED, manager)
+                certification_records.verify_certification(record, "verified", VERIFIED, manager)
         return record.id
 
 
@@ -94,8 +95,8 @@ def hold_session(app, module_id: str, held_on: date, staff_ids: list[int], by: s
                   "trainer_name": "Dr. Amanda Cole", "trainer_qualifications": "MD, occupational medicine",
                   "location_id": "main-street", "attendee_ids": staff_ids}
         with replayed_clock(moment(held_on + timedelta(days=1))):
-            data = training_records.check_session(fields, served.current())
-            training_records.record_session(data, served.current(), manager)
+            data = training_sessions.check_session(fields, served.current())
+            training_sessions.record_session(data, served.current(), manager)
 
 
 def leave(app, staff_id: int, left_on: date) -> None:

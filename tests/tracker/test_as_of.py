@@ -9,7 +9,7 @@ from dashboard_helpers import TODAY, add_card, days_ago, known_office, sign
 from tracker_helpers import api_token, bearer, sign_in
 
 from tracker.http import as_of
-from tracker.rules.compliance import Status
+from tracker.rules.records import Status
 from tracker.services import catalogue as served
 from tracker.services import matrix, trend
 from tracker.storage.db import db

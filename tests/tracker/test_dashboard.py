@@ -9,7 +9,7 @@ import pytest
 from dashboard_helpers import TODAY, known_office
 from tracker_helpers import sign_in
 
-from tracker.rules.compliance import Status
+from tracker.rules.records import Status
 from tracker.services import catalogue as served
 from tracker.services import matrix
 from tracker.storage.db import db

@@ -8,7 +8,7 @@ from tracker_helpers import CONTENT, api_token, bearer, make_app, sign_in
 from portal import load_catalogue
 from tracker import config, create_app
 from tracker.config import ConfigError
-from tracker.http.errors import SECURITY_HEADERS
+from tracker.http.responses import SECURITY_HEADERS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "tracker" / "templates"
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tracker_helpers import make_app, sign_in
 
 from tracker.config import REPO_ROOT
-from tracker.rules.compliance import Completion, Status
+from tracker.rules.records import Completion, Status
 from tracker.services import audit, matrix
 from tracker.services import catalogue as served
 from tracker.services.demo_practice import (

@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, make_url
 from tracker import create_app
 from tracker.api import openapi_document
 from tracker.services.people import StaffData, create_staff, create_user
+from tracker.services.tokens import issue_token
 from tracker.storage.db import db
 from tracker.storage.models import User
-from tracker.web.auth import issue_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tracker"
 CONTENT = FIXTURES / "content"

@@ -1,31 +1,53 @@
 """Compliance in the JSON API: the matrix, and one person's requirements, as of a day.
 
-Routes on tracker.api.bp (/api/v1), described in tracker/openapi/compliance.json. Items have the
-shape of /api/v1/me/requirements (tracker.api.requirement_json).
+Routes on the /api/v1 blueprint (tracker.api.base), described in tracker/api/openapi/compliance.json
+and, for /me/requirements, openapi.json. Every requirement has the shape of ``requirement_json``.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask import abort, jsonify, request
 
-from tracker.api import _manager, api_user, bp, requirement_json, requirements_json
+from tracker.api.base import api_user, bp, require_manager
 from tracker.http import as_of
 from tracker.http.errors import ApiError
-from tracker.rules.compliance import Summary
+from tracker.rules.records import ItemStatus
+from tracker.rules.summary import Summary
 from tracker.services import catalogue as served
 from tracker.services import matrix
+from tracker.services import statuses as records
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
 
-def summary_json(summary: Summary) -> dict:
+def summary_json(summary: Summary) -> dict[str, Any]:
     return {"counts": {str(status): count for status, count in summary.counts.items()}, "total": summary.total,
             "rate": round(summary.rate, 4)}
 
 
+def requirement_json(item: ItemStatus) -> dict[str, Any]:
+    """One requirement with its status, as every API answer shows it."""
+    return {"kind": item.kind, "id": item.id, "title": item.title, "status": str(item.status),
+            "due_date": item.due_date.isoformat() if item.due_date else None, "detail": item.detail}
+
+
+def requirements_json(staff: Staff, day: date) -> dict[str, Any]:
+    """Everything ``staff`` owes as of ``day``, from the records entered by its end."""
+    items = records.statuses_for(staff, served.required(), day, day)
+    return {"as_of": day.isoformat(), "items": [requirement_json(i) for i in items]}
+
+
+@bp.get("/me/requirements")
+def my_requirements():
+    return jsonify(requirements_json(api_user().staff, as_of.requested(request.args, empty_is_today=False)))
+
+
 @bp.get("/compliance")
 def compliance():
-    _manager()
+    require_manager()
     catalogue = served.required()
     day = as_of.requested(request.args, empty_is_today=False)
     try:
@@ -47,7 +69,7 @@ def compliance():
     })
 
 
-@bp.get("/staff/<int(max=2147483647):staff_id>/requirements")
+@bp.get("/staff/<id:staff_id>/requirements")
 def staff_requirements(staff_id: int):
     user = api_user()
     if not user.is_manager and user.staff_id != staff_id:

@@ -1,21 +1,25 @@
-"""JSON API for training and certifications, on the /api/v1 blueprint (tracker.api).
+"""JSON API for training and certifications, on the /api/v1 blueprint (tracker.api.base).
 
-Described in tracker/openapi/training.json, whose request schemas validate the bodies. The writes
-go through tracker.services.training, as the web pages' do.
+Described in tracker/api/openapi/training.json, whose request schemas validate the bodies. The writes
+go through tracker.services.training, training_sessions and certifications, as the web pages' do.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, jsonify, url_for
 
-from tracker.api import _manager, api_user, bp, json_body
+from tracker.api.base import api_user, bp, json_body, require_manager, stale_conflict
+from tracker.http.client import request_origin
 from tracker.http.errors import ApiError
 from tracker.rules.grading import InvalidAnswers
 from tracker.services import catalogue as served
-from tracker.services import training
-from tracker.services.acknowledgements import Origin, StaleVersion
-from tracker.services.training import Invalid, UnknownModule
-from tracker.storage.models import Staff
+from tracker.services import certifications, training, training_sessions
+from tracker.services.validation import Invalid
+from tracker.services.versions import StaleVersion, UnknownModule
+from tracker.storage.db import db
+from tracker.storage.models import Staff, User
 
 
 def _answers(entries: list[dict]) -> dict[str, list[str]]:
@@ -35,13 +39,12 @@ def quiz_attempt(module_id: str):
     answers = _answers(body["answers"])
     try:
         module, version = training.requested_module(module_id, body["version"], body["fingerprint"])
-        result = training.record_attempt(api_user().staff, module, version, answers, Origin.of_request("api"),
+        result = training.record_attempt(api_user().staff, module, version, answers, request_origin("api"),
                                          api_user())
     except UnknownModule:
         abort(404, f"There is no training module '{module_id}'.")
     except StaleVersion as stale:
-        raise ApiError(409, "That is not the current version of this module's quiz.", stale.reasons,
-                       current={"version": stale.current.version, "fingerprint": stale.current.fingerprint}) from stale
+        raise stale_conflict(stale, "That is not the current version of this module's quiz.") from stale
     except InvalidAnswers as invalid:
         raise ApiError(400, "The answers are not valid.", [f"answers: {p}" for p in invalid.problems]) from invalid
     explanations = {q.id: q.explanation for q in module.questions}
@@ -59,52 +62,47 @@ def quiz_attempt(module_id: str):
     return response, 201
 
 
-def _certification_response(record):
+def _certification_created(staff: Staff, body: dict[str, Any], user: User, verified: bool = False):
+    """Record the certification a checked body describes: 201 with the record, or 400 saying what is wrong."""
     catalogue = served.required()
-    response = jsonify(training.certification_json(record, catalogue, training.corrections()))
-    if api_user().is_manager:
+    try:
+        record = certifications.record_certification(
+            staff, certifications.check_certification(body, catalogue, verified=verified), user)
+    except Invalid as invalid:
+        raise ApiError(400, "The certification record is not valid.", invalid.details) from invalid
+    response = jsonify(certifications.certification_json(record, catalogue, certifications.corrections()))
+    if user.is_manager:
         response.headers["Location"] = url_for("certifications_manager.record", record_id=record.id)
     return response, 201
 
 
-@bp.post("/staff/<int(max=2147483647):staff_id>/certifications")
+@bp.post("/staff/<id:staff_id>/certifications")
 def staff_certification(staff_id: int):
-    user = _manager()
+    user = require_manager()
     body = json_body("CertificationInput")
-    staff = training.get_row(Staff, staff_id)
+    staff = db.session.get(Staff, staff_id)
     if staff is None:
         abort(404, f"There is no staff record {staff_id}.")
-    try:
-        record = training.record_certification(staff, training.check_certification(body, served.required(),
-                                                                                   verified=True), user)
-    except Invalid as invalid:
-        raise ApiError(400, "The certification record is not valid.", invalid.details) from invalid
-    return _certification_response(record)
+    return _certification_created(staff, body, user, verified=True)
 
 
 @bp.post("/me/certifications")
 def my_certification():
     body = json_body("OwnCertificationInput")
-    staff = api_user().staff
-    try:
-        record = training.record_certification(staff, training.check_certification(body, served.required()),
-                                               api_user())
-    except Invalid as invalid:
-        raise ApiError(400, "The certification record is not valid.", invalid.details) from invalid
-    return _certification_response(record)
+    return _certification_created(api_user().staff, body, api_user())
 
 
 @bp.post("/training-sessions")
 def training_session():
-    user = _manager()
+    user = require_manager()
     body = json_body("TrainingSessionInput")
     catalogue = served.required()
     try:
-        session = training.record_session(training.check_session(body, catalogue), catalogue, user)
+        session = training_sessions.record_session(training_sessions.check_session(body, catalogue), catalogue, user)
     except Invalid as invalid:
         raise ApiError(400, "The training session is not valid.", invalid.details) from invalid
     version = session.module_version
-    completions = training.session_completions(session.id)
+    completions = training_sessions.session_completions(session.id)
     response = jsonify({
         "id": session.id, "module_id": version.module_id, "version": version.version, "title": version.title,
         "held_on": session.held_on.isoformat(), "content_summary": session.content_summary,

@@ -1,42 +1,28 @@
 """The ``?as_of=YYYY-MM-DD`` parameter every status page, export and API answer accepts.
 
-A status is computed for a day (tracker.rules.compliance takes ``today`` as an argument), so an auditor
-can ask how things stood on any past date. Bad input is a 400 that says what to send: the HTML
-error page on pages, ``{"error", "details"}`` under /api (tracker.http.errors).
+A status is computed for a day (the rules in tracker.rules take ``today`` as an argument), so an
+auditor can ask how things stood on any past date. Bad input is a 400 that says what to send: the
+HTML error page on pages, ``{"error", "details"}`` under /api (tracker.http.errors). What counts as
+a valid day is decided by tracker.rules.dates.parse_day; this module gives it the server's today.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort
 
-from tracker.rules.dates import ISO_DATE, iso_date
+from tracker.rules import dates
+from tracker.rules.dates import BadDate
 from tracker.storage.db import today
 
 PARAMETER = "as_of"
-EARLIEST = date(2000, 1, 1)
-# Looking ahead shows who will have lapsed by then if nothing is done; further than this is a typo.
-MAX_DAYS_AHEAD = 3 * 366
-
-
-class BadDate(ValueError):
-    """The text is not a date the tracker can report on; the message says why."""
 
 
 def parse_day(text: str, name: str = PARAMETER) -> date:
-    """A YYYY-MM-DD day within the range the tracker reports on, or BadDate saying what is wrong."""
-    text = text.strip()
-    if not ISO_DATE.fullmatch(text):
-        raise BadDate(f"{name} must be a date written YYYY-MM-DD, e.g. {today().isoformat()}; got {text!r}.")
-    day = iso_date(text)
-    if day is None:
-        raise BadDate(f"{name} {text!r} is not a real calendar date.")
-    latest = today() + timedelta(days=MAX_DAYS_AHEAD)
-    if not EARLIEST <= day <= latest:
-        raise BadDate(f"{name} must be between {EARLIEST.isoformat()} and {latest.isoformat()}; got {text}.")
-    return day
+    """A YYYY-MM-DD day within the range the tracker reports on today, or BadDate saying what is wrong."""
+    return dates.parse_day(text, today(), name)
 
 
 def requested(args: Mapping[str, str], empty_is_today: bool = True) -> date:

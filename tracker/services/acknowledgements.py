@@ -1,9 +1,8 @@
 """Recording acknowledgements: the signing rules shared by the web form and the JSON API.
 
-What makes a signature defensible (docs: /work/shared/regulatory-notes.md): an authenticated person,
-the exact document (id, version, fingerprint of the archived text), the statement they agreed to,
-an explicit act (checkbox and typed name), a UTC time, their address and browser, and an audit
-event written with it.
+What makes a signature defensible: an authenticated person, the exact document (id, version,
+fingerprint of the archived text), the statement they agreed to, an explicit act (checkbox and
+typed name), a UTC time, their address and browser, and an audit event written with it.
 """
 
 from __future__ import annotations
@@ -15,55 +14,32 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from tracker.http.errors import client_address, client_agent
-from tracker.services import audit
+from tracker.services import audit, versions
 from tracker.services import catalogue as served
-from tracker.storage.db import db, iso_utc, utcnow
+from tracker.storage.db import column_length, db, iso_utc, utcnow
 from tracker.storage.models import Acknowledgement, PolicyVersion, Staff, User
 
 STATEMENT = "I have read this policy and will follow it"
-
-
-class UnknownPolicy(LookupError):
-    pass
-
-
-class StaleVersion(Exception):
-    """The version or fingerprint asked for is not the current, archived text."""
-
-    def __init__(self, reasons: list[str], current: PolicyVersion):
-        self.reasons = reasons
-        self.current = current
-        super().__init__("; ".join(reasons))
 
 
 class SignatureMismatch(ValueError):
     pass
 
 
-def current_version(policy_id: str) -> PolicyVersion:
-    """The archived row of the policy's version in the served catalogue."""
+def _served_version(policy_id: str) -> int | None:
     catalogue = served.current()
     policy = catalogue.policies.get(policy_id) if catalogue else None
-    if policy is None:
-        raise UnknownPolicy(policy_id)
-    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.policy_id == policy_id,
-                                                         PolicyVersion.version == policy.version))
+    return policy.version if policy else None
+
+
+def current_version(policy_id: str) -> PolicyVersion:
+    """The archived row of the policy's version in the served catalogue (UnknownPolicy if none)."""
+    return versions.current(versions.POLICY, policy_id, _served_version(policy_id))
 
 
 def requested_version(policy_id: str, version: int | None, fingerprint: str | None) -> PolicyVersion:
     """The current version, if that is what the request names; else StaleVersion saying why."""
-    current = current_version(policy_id)
-    if version != current.version:
-        archived = version is not None and db.session.scalar(
-            select(PolicyVersion.id).where(PolicyVersion.policy_id == policy_id, PolicyVersion.version == version))
-        state = "has been superseded" if archived else "does not exist"
-        raise StaleVersion([f"version {version} of this policy {state}: the current version is "
-                            f"{current.version}, effective {current.effective_date.isoformat()}"], current)
-    if fingerprint != current.fingerprint:
-        raise StaleVersion([f"the fingerprint does not match the archived text of version {version}: "
-                            "the link is out of date or was altered"], current)
-    return current
+    return versions.requested(versions.POLICY, policy_id, _served_version(policy_id), version, fingerprint)
 
 
 def normalise_name(name: str) -> str:
@@ -75,7 +51,7 @@ def normalise_name(name: str) -> str:
 def check_signature(staff: Staff, signature_name: str) -> None:
     if not normalise_name(signature_name):
         raise SignatureMismatch("Type your full name to sign.")
-    if len(signature_name.strip()) > Acknowledgement.__table__.c.signature_name.type.length:
+    if len(signature_name.strip()) > column_length(Acknowledgement, "signature_name"):
         raise SignatureMismatch("The name you typed is too long: type it once, as on your staff record.")
     if normalise_name(signature_name) != normalise_name(staff.name):
         raise SignatureMismatch(f"The name you typed does not match the name on your staff record "
@@ -89,15 +65,12 @@ def existing(staff: Staff, version: PolicyVersion) -> Acknowledgement | None:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a signature came from."""
+    """Where a signature (or a quiz attempt) came from; tracker.http.client.request_origin reads it
+    off a request, so this module never sees one."""
 
     ip_address: str | None
     user_agent: str
     method: str  # "web" or "api"
-
-    @classmethod
-    def of_request(cls, method: str) -> Origin:
-        return cls(ip_address=client_address() or None, user_agent=client_agent(), method=method)
 
 
 def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origin: Origin,
@@ -135,7 +108,7 @@ def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origi
     return ack, True
 
 
-def ack_json(ack: Acknowledgement) -> dict:
+def ack_json(ack: Acknowledgement) -> dict[str, object]:
     version = ack.policy_version
     return {
         "id": ack.id, "staff_id": ack.staff_id, "staff_name": ack.staff.name,

@@ -24,6 +24,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -43,7 +44,7 @@ def lock_chain() -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
 
 
-def record(actor: str, action: str, subject: str, details: dict | None = None) -> AuditEvent:
+def record(actor: str, action: str, subject: str, details: dict[str, Any] | None = None) -> AuditEvent:
     """Append an event for a write in the current transaction; the caller commits both together.
 
     ``details`` must be plain JSON (str, int, bool, None, lists, dicts): the hash covers it as

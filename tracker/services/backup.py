@@ -1,4 +1,4 @@
-"""``flask --app tracker backup --out FILE``: a consistent copy of the database while the tracker runs.
+"""A consistent copy of the database while the tracker runs (``flask --app tracker backup --out FILE``).
 
 SQLite: sqlite3's online backup API copies every page in one step, inside one read transaction, so
 the copy is the database at a single moment even while workers keep writing (WAL lets them). The
@@ -7,7 +7,8 @@ switched to a self-contained single file, checked with ``PRAGMA integrity_check`
 and only then renamed to FILE; so FILE is either the previous backup or a complete new one.
 
 PostgreSQL: pg_dump does this job (a consistent snapshot without stopping anyone); the command says
-so, prints the exact pg_dump command for this database, and exits 1 without writing anything.
+so, prints the exact pg_dump command for this database (``postgres_advice``), and exits 1 without
+writing anything.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ import contextlib
 import os
 import shlex
 import sqlite3
-import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import URL
 
-from tracker.storage.db import SQLITE_BUSY_TIMEOUT_MS, db
+from tracker.storage.db import SQLITE_BUSY_TIMEOUT_MS
 
 # Files SQLite keeps beside a database; a backup must never land on any of them.
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -92,31 +91,25 @@ def pg_dump_command(url: URL, target: Path) -> str:
     return f"pg_dump --format=custom --file={shlex.quote(str(target))} {shlex.quote(plain)}"
 
 
-@click.command("backup")
-@with_appcontext
-@click.option("--out", "target", required=True, type=click.Path(path_type=Path),
-              help="File to write the backup to (SQLite).")
-@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
-def backup_command(target: Path, overwrite: bool):
-    """Write a consistent copy of the SQLite database to FILE while the tracker runs.
+def postgres_advice(url: URL, target: Path) -> str:
+    """What to run instead of this command on PostgreSQL, and how to restore and check the result."""
+    return ("The database is PostgreSQL: back it up with pg_dump, which takes a consistent snapshot "
+            "while the tracker runs (set PGPASSWORD or use ~/.pgpass for the password):\n"
+            f"  {pg_dump_command(url, target.expanduser().resolve())}\n"
+            "Restore into an empty database with pg_restore --no-owner --dbname=<database> FILE, then "
+            "check it with TRACKER_DATABASE_URL=<its URL> flask --app tracker audit-verify.")
 
-    For PostgreSQL, prints the pg_dump command to use instead. Check a backup by pointing
-    TRACKER_DATABASE_URL at it and running `flask --app tracker audit-verify`.
-    """
-    url = db.engine.url
-    if url.get_backend_name() == "postgresql":
-        click.echo("The database is PostgreSQL: back it up with pg_dump, which takes a consistent snapshot "
-                   "while the tracker runs (set PGPASSWORD or use ~/.pgpass for the password):\n"
-                   f"  {pg_dump_command(url, target.expanduser().resolve())}\n"
-                   "Restore into an empty database with pg_restore --no-owner --dbname=<database> FILE, then "
-                   "check it with TRACKER_DATABASE_URL=<its URL> flask --app tracker audit-verify.", err=True)
-        sys.exit(1)
-    try:
-        database = sqlite_file(url)
-        written = check_target(database, target, overwrite)
-        size = backup_sqlite(database, written)
-    except (BackupRefused, sqlite3.Error, OSError) as error:
-        click.echo(f"No backup written: {error}", err=True)
-        sys.exit(1)
-    click.echo(f"Backed up {database} to {written} ({size:,} bytes, integrity check ok).")
-    click.echo(f"Check it: TRACKER_DATABASE_URL=sqlite:///{written} flask --app tracker audit-verify")
+
+@dataclass(frozen=True)
+class Backup:
+    database: Path
+    written: Path
+    size: int  # bytes
+
+
+def back_up(url: URL, target: Path, overwrite: bool) -> Backup:
+    """Back up the SQLite database at ``url`` to ``target``; BackupRefused, sqlite3.Error or OSError
+    say why not."""
+    database = sqlite_file(url)
+    written = check_target(database, target, overwrite)
+    return Backup(database, written, backup_sqlite(database, written))

@@ -18,11 +18,14 @@ import json
 import threading
 import types
 import typing
+from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from flask import abort, current_app
+from flask import Flask, abort, current_app
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.model import (
     Catalogue,
@@ -37,16 +40,34 @@ from portal.model import (
 from tracker.storage.db import db
 from tracker.storage.models import ContentSnapshot, ModuleVersion, PolicyVersion
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 # app.extensions key: why the start-up sync did not happen, shown to managers.
 SYNC_PROBLEM = "tracker.sync_problem"
+# What a command (or the demo seeder) says when there is no catalogue to work with.
+NOT_SYNCED = "The catalogue has not been synced yet: run `flask --app tracker sync` first."
+
+
+
+class _Archived(NamedTuple):
+    """A kind of content whose text is archived in its own table rather than in the snapshot."""
+
+    model: type[Policy] | type[Module]
+    table: type[PolicyVersion] | type[ModuleVersion]
+    id_column: InstrumentedAttribute[str]
+    text_field: str
+
 
 # Text fields archived in policy_versions / module_versions.markdown instead of the snapshot.
-_ARCHIVED_TEXT = {"policies": (Policy, PolicyVersion, PolicyVersion.policy_id, "body"),
-                  "modules": (Module, ModuleVersion, ModuleVersion.module_id, "content")}
-_PLAIN = {"locations": Location, "roles": Role, "categories": Category, "certifications": CertificationType}
+_ARCHIVED_TEXT = {"policies": _Archived(Policy, PolicyVersion, PolicyVersion.policy_id, "body"),
+                  "modules": _Archived(Module, ModuleVersion, ModuleVersion.module_id, "content")}
+_PLAIN: dict[str, type[DataclassInstance]] = {
+    "locations": Location, "roles": Role, "categories": Category, "certifications": CertificationType}
+Model = TypeVar("Model", bound="DataclassInstance")
 
 
-def _plain(value):
+def _plain(value: object) -> Any:
     """Model objects as JSON values: dataclasses to dicts, tuples and sets to lists, dates to text."""
     if dataclasses.is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -59,7 +80,7 @@ def _plain(value):
     return value
 
 
-def _typed(kind, value):
+def _typed(kind: Any, value: Any) -> Any:
     """The inverse of `_plain`, guided by the model's type annotations."""
     if value is None:
         return None
@@ -72,20 +93,20 @@ def _typed(kind, value):
         return frozenset(_typed(args[0], v) for v in value)
     if kind is date:
         return date.fromisoformat(value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _from_plain(kind, value)
     return value
 
 
-def _from_plain(cls, data: dict):
+def _from_plain(cls: type[Model], data: Mapping[str, Any]) -> Model:
     hints = typing.get_type_hints(cls)
     # Fields missing from an older snapshot take the model's default.
     return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in dataclasses.fields(cls) if f.name in data})
 
 
-def snapshot_of(catalogue: Catalogue) -> tuple[dict, str]:
+def snapshot_of(catalogue: Catalogue) -> tuple[dict[str, Any], str]:
     """The snapshot JSON of a catalogue (archived text left out) and its digest."""
-    data: dict = {"settings": _plain(catalogue.settings)}
+    data: dict[str, Any] = {"settings": _plain(catalogue.settings)}
     for key in _PLAIN:
         data[key] = [_plain(item) for item in getattr(catalogue, key).values()]
     for key, (_model, _table, _id, text_field) in _ARCHIVED_TEXT.items():
@@ -95,32 +116,34 @@ def snapshot_of(catalogue: Catalogue) -> tuple[dict, str]:
     return data, digest
 
 
-def _index(items) -> MappingProxyType:
+def _index(items: Iterable[Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType({item.id: item for item in items})
 
 
-def from_snapshot(data: dict) -> Catalogue:
-    parts: dict = {"settings": _from_plain(Settings, data["settings"])}
+def from_snapshot(data: Mapping[str, Any]) -> Catalogue:
+    parts: dict[str, Any] = {"settings": _from_plain(Settings, data["settings"])}
     for key, model in _PLAIN.items():
         parts[key] = _index(_from_plain(model, item) for item in data[key])
     for key, (model, table, id_column, text_field) in _ARCHIVED_TEXT.items():
         wanted = [(item["id"], item["version"]) for item in data[key]]
-        rows = db.session.execute(select(id_column, table.version, table.markdown)
-                                  .where(tuple_(id_column, table.version).in_(wanted))) if wanted else []
-        texts = {(item_id, version): markdown for item_id, version, markdown in rows}
+        texts: dict[tuple[str, int], str] = {}
+        if wanted:
+            rows = db.session.execute(select(id_column, table.version, table.markdown)
+                                      .where(tuple_(id_column, table.version).in_(wanted)))
+            texts = {(item_id, version): markdown for item_id, version, markdown in rows}
         parts[key] = _index(_from_plain(model, {**item, text_field: texts[(item["id"], item["version"])]})
                             for item in data[key])
     return Catalogue(**parts)
 
 
 class _Cache:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.snapshot_id: int | None = None
         self.catalogue: Catalogue | None = None
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.extensions["tracker.services.catalogue"] = _Cache()
 
 
@@ -132,13 +155,26 @@ def current() -> Catalogue | None:
         return None
     with cache.lock:
         if cache.snapshot_id != latest:
-            cache.catalogue = from_snapshot(db.session.get(ContentSnapshot, latest).catalogue)
+            cache.catalogue = from_snapshot(db.session.get_one(ContentSnapshot, latest).catalogue)
             cache.snapshot_id = latest
         return cache.catalogue
 
 
+class NotSynced(RuntimeError):
+    """No catalogue has been synced yet, so there is nothing to check records against."""
+
+
+def synced() -> Catalogue:
+    """The served catalogue, or NotSynced before the first successful sync (for commands)."""
+    found = current()
+    if found is None:
+        raise NotSynced(NOT_SYNCED)
+    return found
+
+
 def required() -> Catalogue:
-    """The served catalogue, or a 503 page before the first successful sync."""
+    """The served catalogue, or a 503 page before the first successful sync (for pages and the API,
+    whose users cannot run the sync themselves: the message says who can)."""
     found = current()
     if found is None:
         abort(503, "The policy library has not been loaded yet: the office manager needs to run "

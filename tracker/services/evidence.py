@@ -19,18 +19,14 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from markupsafe import escape
 
 from portal.model import Catalogue
-from tracker.http.as_of import BadDate, parse_day
 from tracker.services import audit, exports, matrix
-from tracker.services import catalogue as served
 from tracker.services.backup import SQLITE_COMPANIONS, BackupRefused, sqlite_file
-from tracker.storage.db import db, iso_utc, today, utcnow
+from tracker.storage.db import db, iso_utc, utcnow
 from tracker.storage.models import PolicyVersion
 
 MANIFEST, CHECKSUMS, README = "manifest.json", "manifest.sha256", "README.txt"
@@ -140,7 +136,7 @@ def build(catalogue: Catalogue, as_of: date) -> list[PackFile]:
     return files
 
 
-def write_zip(files: list[PackFile], target) -> None:
+def write_zip(files: list[PackFile], target: Path | IO[bytes]) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             info = zipfile.ZipInfo(file.path, date_time=ZIP_TIME)
@@ -181,42 +177,20 @@ def _live_database_files() -> set[Path]:
     return {Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS}
 
 
+class PackRefused(Exception):
+    """The pack cannot go where it was asked to; the message says why and that nothing was written."""
+
+
 def check_out(out: Path, overwrite: bool) -> Path:
-    """The absolute path to write, or ClickException: a missing folder, the live database, an
-    existing file without --overwrite."""
+    """The absolute path to write, or PackRefused: a missing folder, the live database, an existing
+    file without ``overwrite``."""
     target = out.expanduser().resolve()
     if not target.parent.is_dir():
-        raise click.ClickException(f"The folder {target.parent} does not exist: create it first, or choose "
-                                   "another --out path. Nothing was written.")
+        raise PackRefused(f"The folder {target.parent} does not exist: create it first, or choose "
+                          "another --out path. Nothing was written.")
     if target in _live_database_files():
-        raise click.ClickException(f"{target} is the tracker's live database (or one of its files): choose another "
-                                   "--out. Nothing was written.")
+        raise PackRefused(f"{target} is the tracker's live database (or one of its files): choose another "
+                          "--out. Nothing was written.")
     if target.exists() and not overwrite:
-        raise click.ClickException(f"{target} already exists: add --overwrite to replace it. Nothing was written.")
+        raise PackRefused(f"{target} already exists: add --overwrite to replace it. Nothing was written.")
     return target
-
-
-@click.command("evidence")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The zip file to write, e.g. evidence.zip (its folder must exist).")
-@click.option("--as-of", "as_of", default="", help="YYYY-MM-DD (default: today).")
-@click.option("--overwrite", is_flag=True, help="Replace the file if it exists.")
-@with_appcontext
-def evidence_command(out: Path, as_of: str, overwrite: bool):
-    """Write the evidence pack for auditors: CSV registers, signed policy texts, audit check, manifest."""
-    try:
-        day = parse_day(as_of, "--as-of") if as_of else today()
-    except BadDate as error:
-        raise click.ClickException(str(error)) from error
-    out = check_out(out, overwrite)
-    catalogue = served.current()
-    if catalogue is None:
-        raise click.ClickException("The catalogue has not been synced yet: run `flask --app tracker sync` first.")
-    try:
-        files = write_pack(catalogue, day, out)
-    except OSError as error:
-        raise click.ClickException(f"Could not write {out}: {error.strerror or error}. Nothing was written.") \
-            from error
-    current_app.logger.info("Evidence pack written to %s", out)
-    click.echo(f"Wrote {out}: evidence as of {day.isoformat()}, {len(files)} files "
-               f"(check them with `sha256sum -c {CHECKSUMS}` after unzipping).")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.model import Catalogue
 from tracker.services.matrix import Matrix
 from tracker.services.statuses import recorded_before
-from tracker.services.training import job_title_of
+from tracker.services.training_sessions import job_title_of
 from tracker.storage.db import db, iso_utc
 from tracker.storage.models import (
     Acknowledgement,
@@ -45,6 +45,7 @@ from tracker.storage.models import (
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CsvRow = tuple[object, ...]
 BOM = "\ufeff"
 
 MATRIX_COLUMNS = ("staff_id", "staff_name", "staff_email", "job_title", "location", "roles", "kind",
@@ -62,7 +63,7 @@ CERTIFICATION_COLUMNS = ("staff_name", "staff_email", "type_id", "type_name", "n
 QUIZ_SUMMARY = "Self-paced online module with a graded quiz (no live trainer)."
 
 
-def neutralise(value) -> str:
+def neutralise(value: object) -> str:
     """A cell's text, with a leading apostrophe if a spreadsheet would read it as a formula."""
     if value is None:
         return ""
@@ -74,7 +75,7 @@ _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 CHUNK_ROWS = 2000
 
 
-def csv_chunks(columns: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+def csv_chunks(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """The CSV text in pieces of a few thousand rows, BOM and header first: a large export streams."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -89,7 +90,7 @@ def csv_chunks(columns: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str
     yield out.getvalue()
 
 
-def to_csv(columns: Iterable[str], rows: Iterable[Iterable]) -> str:
+def to_csv(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     return "".join(csv_chunks(columns, rows))
 
 
@@ -102,7 +103,7 @@ def _location_name(staff: Staff) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def matrix_rows(matrix: Matrix, catalogue: Catalogue) -> Iterator[tuple]:
+def matrix_rows(matrix: Matrix, catalogue: Catalogue) -> Iterator[CsvRow]:
     for row in matrix.rows:
         staff = row.staff
         roles = "; ".join(catalogue.roles[r].title if r in catalogue.roles else r for r in staff.roles)
@@ -142,7 +143,7 @@ def acknowledgements(known_on: date, policy_id: str | None = None,
     return list(db.session.scalars(query))
 
 
-def acknowledgement_row(ack: Acknowledgement) -> tuple:
+def acknowledgement_row(ack: Acknowledgement) -> CsvRow:
     version, staff = ack.policy_version, ack.staff
     return (staff.name, staff.email, staff.job_title, _location_name(staff), version.policy_id, version.version,
             version.fingerprint, ack.statement, ack.signature_name, iso_utc(ack.signed_at), ack.ip_address or "",
@@ -198,10 +199,11 @@ def training_records(known_on: date, staff_id: int | None = None) -> TrainingRec
     corrections = db.session.execute(
         select(TrainingCompletion.corrects_id, TrainingCompletion.id)
         .where(TrainingCompletion.corrects_id.is_not(None), TrainingCompletion.recorded_at < cutoff))
-    return TrainingRecords(completions, attempts, dict(corrections.all()))
+    corrected_by = {corrected: by for corrected, by in corrections if corrected is not None}
+    return TrainingRecords(completions, attempts, corrected_by)
 
 
-def training_row(completion: TrainingCompletion, found: TrainingRecords, catalogue: Catalogue) -> tuple:
+def training_row(completion: TrainingCompletion, found: TrainingRecords, catalogue: Catalogue) -> CsvRow:
     version, staff, session = completion.module_version, completion.staff, completion.session
     attempt = found.attempts.get(completion.attempt_id) if completion.attempt_id else None
     if session is not None:
@@ -256,7 +258,7 @@ def certification_records(known_on: date, staff_id: int | None = None) -> list[C
         .all())
     states = []
     for record in db.session.scalars(query):
-        decisions = [v for v in record.verifications if v.decided_at < cutoff]
+        decisions = [v for v in record.verifications if cutoff is None or v.decided_at < cutoff]
         decision = decisions[-1] if decisions else None
         states.append(CertificationState(record, decision, corrections.get(record.id),
                                          _certification_status(record, decision, record.id in corrections,
@@ -264,7 +266,8 @@ def certification_records(known_on: date, staff_id: int | None = None) -> list[C
     return states
 
 
-def _certification_status(record: CertificationRecord, decision, corrected: bool, day: date) -> str:
+def _certification_status(record: CertificationRecord, decision: CertificationVerification | None, corrected: bool,
+                          day: date) -> str:
     if corrected:
         return "superseded"
     if decision is None:
@@ -274,7 +277,7 @@ def _certification_status(record: CertificationRecord, decision, corrected: bool
     return "expired" if record.expires_on is not None and record.expires_on < day else "valid"
 
 
-def certification_row(state: CertificationState, catalogue: Catalogue) -> tuple:
+def certification_row(state: CertificationState, catalogue: Catalogue) -> CsvRow:
     record, decision = state.record, state.decision
     cert_type = catalogue.certifications.get(record.type_id)
     decided_by = decision.decided_by.staff.name if decision else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from tracker.rules.compliance import ItemStatus
+from tracker.rules.records import ItemStatus
 from tracker.services import catalogue as served
 
 STAFF_PAGES = {"policy": ("policies.read", "policy_id"), "module": ("training.module", "module_id"),
@@ -19,7 +19,7 @@ FALLBACK_BASE = "http://127.0.0.1:5000"
 
 
 def base_url(request_root: str | None = None) -> str:
-    configured = current_app.config.get("TRACKER_BASE_URL")
+    configured: str | None = current_app.config.get("TRACKER_BASE_URL")
     if configured:
         return configured.rstrip("/")
     if request_root:
@@ -28,7 +28,7 @@ def base_url(request_root: str | None = None) -> str:
     return (catalogue.settings.tracker_url if catalogue else FALLBACK_BASE).rstrip("/")
 
 
-def path_for(endpoint: str, **values) -> str:
+def path_for(endpoint: str, **values: str | int) -> str:
     """The path of an endpoint, built without a request (the CLI has none)."""
     return current_app.url_map.bind("localhost").build(endpoint, values)
 

@@ -23,13 +23,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.model import Catalogue
-from tracker.rules.compliance import Completion, ItemStatus, Status, Summary, summarise
+from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
+from tracker.rules.summary import Summary, summarise
 from tracker.services import statuses as records
 from tracker.storage.db import db, today
 from tracker.storage.models import AuditEvent, ContentSnapshot, Staff
 
 KINDS = ("policy", "module", "certification")
 KIND_LABELS = {"policy": "Policy", "module": "Training", "certification": "Certification"}
+STATUS_LABELS = {Status.COMPLIANT: "Done", Status.DUE_SOON: "Due soon", Status.PENDING: "To do",
+                 Status.OVERDUE: "Overdue"}
 # A mark in each matrix cell, so that colour is never the only signal (the legend explains them).
 STATUS_MARKS = {Status.COMPLIANT: "✓", Status.DUE_SOON: "!", Status.PENDING: "○", Status.OVERDUE: "✗"}
 EXPIRY_WINDOWS = (30, 60, 90)
@@ -191,13 +194,19 @@ def data_versions(days: list[date]) -> dict[date, str]:
     return found
 
 
+# Everyone's statuses (by staff id) for a (data version, day) pair.
+Statuses = dict[int, list[ItemStatus]]
+StatusKey = tuple[str, date]
+
+
 class _Remembered:
     """The last few computations of everyone's statuses, per process (a small LRU)."""
 
     def __init__(self, size: int):
-        self.size, self.lock, self.entries = size, threading.Lock(), OrderedDict()
+        self.size, self.lock = size, threading.Lock()
+        self.entries: OrderedDict[StatusKey, tuple[Catalogue, Statuses]] = OrderedDict()
 
-    def get(self, key, catalogue: Catalogue):
+    def get(self, key: StatusKey, catalogue: Catalogue) -> Statuses | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or entry[0] is not catalogue:
@@ -205,7 +214,7 @@ class _Remembered:
             self.entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key, catalogue: Catalogue, value) -> None:
+    def put(self, key: StatusKey, catalogue: Catalogue, value: Statuses) -> None:
         with self.lock:
             self.entries[key] = (catalogue, value)
             while len(self.entries) > self.size:
@@ -243,7 +252,8 @@ def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
     else:
         statuses = records.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
     picks = filters.picks_cells()
-    rows, groups = [], {}
+    rows: list[Row] = []
+    groups: dict[tuple[frozenset[str], str | None], Row] = {}
     for person in people:
         items = statuses.get(person.id, [])
         picked = [i for i in items if filters.wants(i)] if picks else items
@@ -277,12 +287,13 @@ def _column(key: str, rows: list[Row]) -> Requirement:
 class Overdue:
     staff: Staff
     item: ItemStatus
+    due_date: date  # the item's, which an overdue item always has
     days: int  # days past the due date
 
 
 def overdue(matrix: Matrix) -> list[Overdue]:
     """Every overdue item, the longest overdue first."""
-    found = [Overdue(staff, item, (matrix.as_of - item.due_date).days)
+    found = [Overdue(staff, item, item.due_date, (matrix.as_of - item.due_date).days)
              for staff, item in matrix.cells() if item.status == Status.OVERDUE and item.due_date]
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
@@ -295,7 +306,7 @@ class Expiring:
     window: int  # the first of EXPIRY_WINDOWS that holds it
 
 
-def _done_on(record) -> date:
+def _done_on(record: Completion | CertRecord) -> date:
     return record.completed_on if isinstance(record, Completion) else record.issued_on
 
 
@@ -310,8 +321,8 @@ def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[
     horizon = matrix.as_of + timedelta(days=longest)
     found = []
     for staff, item in matrix.cells():
-        done = item.satisfied_by
-        if item.kind == "policy" or done is None or item.due_date is None or item.due_date > horizon:
+        done = item.satisfied_by  # a signature (policies) never runs out: only completions and cards
+        if not isinstance(done, Completion | CertRecord) or item.due_date is None or item.due_date > horizon:
             continue
         if (item.due_date - _done_on(done)).days <= longest:
             continue

@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.model import Catalogue
-from tracker.http.as_of import BadDate, parse_day
-from tracker.rules.compliance import ItemStatus, Status
-from tracker.services import catalogue as served
+from tracker.rules.records import ItemStatus, Status
+from tracker.rules.summary import Summary
 from tracker.services import links, matrix
-from tracker.storage.db import db, today
-from tracker.storage.models import MANAGER_ROLES, User
+from tracker.storage.db import db
+from tracker.storage.models import MANAGER_ROLES, Staff, User
 
 SMTP_TIMEOUT_SECONDS = 30
 IMPLICIT_TLS_PORT = 465
@@ -62,11 +60,11 @@ def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
 
-def _when(item: ItemStatus, day: date) -> str:
-    days = (item.due_date - day).days
+def _when(due: date, day: date) -> str:
+    days = (due - day).days
     if days < 0:
-        return f"was due {item.due_date.isoformat()} ({_days(-days)} ago)"
-    return f"due {item.due_date.isoformat()} ({'today' if days == 0 else 'in ' + _days(days)})"
+        return f"was due {due.isoformat()} ({_days(-days)} ago)"
+    return f"due {due.isoformat()} ({'today' if days == 0 else 'in ' + _days(days)})"
 
 
 def reminder_section(item: ItemStatus, day: date, window: int) -> Status | None:
@@ -83,22 +81,24 @@ def reminder_section(item: ItemStatus, day: date, window: int) -> Status | None:
     return None
 
 
-def staff_message(staff, items: list[ItemStatus], day: date, office: str, base: str, window: int) -> Message | None:
-    sections = {status: [] for status, _title in SECTIONS}
+def staff_message(staff: Staff, items: list[ItemStatus], day: date, office: str, base: str,
+                  window: int) -> Message | None:
+    # Each section's items with their due dates (overdue and due-soon items always have one).
+    sections: dict[Status, list[tuple[date, ItemStatus]]] = {status: [] for status, _title in SECTIONS}
     for item in items:
         section = reminder_section(item, day, window)
-        if section is not None:
-            sections[section].append(item)
+        if section is not None and item.due_date is not None:
+            sections[section].append((item.due_date, item))
     if not any(sections.values()):
         return None
     lines = [f"Hello {staff.name},", "",
              f"This is a reminder from {office}'s compliance tracker, as of {day.isoformat()}.", ""]
     for status, title in SECTIONS:
-        found = sorted(sections[status], key=lambda i: i.due_date)
+        found = sorted(sections[status], key=lambda dated: dated[0])
         if found:
             lines.append(f"{title} ({len(found)}):")
-            for item in found:
-                lines += [f"- {matrix.KIND_LABELS[item.kind]}: {item.title}, {_when(item, day)}",
+            for due, item in found:
+                lines += [f"- {matrix.KIND_LABELS[item.kind]}: {item.title}, {_when(due, day)}",
                           f"  {links.item_url(item, base)}"]
             lines.append("")
     lines += [f"Sign in to see everything you owe: {base}{links.path_for('policies.index')}", "",
@@ -107,7 +107,7 @@ def staff_message(staff, items: list[ItemStatus], day: date, office: str, base: 
     return Message(staff.email, f"{office}: {counts}", "\n".join(lines) + "\n")
 
 
-def _summary_line(name: str, summary) -> str:
+def _summary_line(name: str, summary: Summary) -> str:
     counts = ", ".join(f"{count} {status.value.replace('_', ' ')}" for status, count in summary.counts.items())
     return f"{name}: {summary.rate * 100:.0f}% not overdue ({counts})"
 
@@ -118,12 +118,12 @@ def digest_message(manager: User, computed: matrix.Matrix, catalogue: Catalogue,
     lines = [f"Hello {manager.staff.name},", "", f"Compliance at {office} as of {day.isoformat()}:", "",
              _summary_line("All locations", computed.summary)]
     for location_id, summary in computed.by_location.items():
-        location = catalogue.locations.get(location_id)
+        location = catalogue.locations.get(location_id) if location_id else None
         lines.append(_summary_line(location.name if location else "No location", summary))
     lines += ["", f"Overdue ({len(overdue)}):" if overdue else "Nothing is overdue."]
     for row in overdue:
         lines += [f"- {row.staff.name}: {matrix.KIND_LABELS[row.item.kind]} {row.item.title}, due "
-                  f"{row.item.due_date.isoformat()} ({_days(row.days)} overdue)",
+                  f"{row.due_date.isoformat()} ({_days(row.days)} overdue)",
                   f"  {base}{links.path_for('dashboard.person', staff_id=row.staff.id)}#{row.item.kind}-{row.item.id}"]
     lines += ["", f"Dashboard: {base}{links.path_for('dashboard.dashboard')}"]
     subject = f"{office} compliance digest {day.isoformat()}: {len(overdue)} overdue"
@@ -146,18 +146,20 @@ def plan(catalogue: Catalogue, day: date) -> tuple[list[Message], list[Message]]
     return to_staff, digests
 
 
-def sender(config) -> str:
+def sender(config: Mapping[str, Any]) -> str:
+    """The From address of reminders; MailNotConfigured when there is no mail server or sender."""
     if not config.get("TRACKER_SMTP_HOST") or not config.get("TRACKER_MAIL_FROM"):
         raise MailNotConfigured(
             "E-mail is not configured: set TRACKER_SMTP_HOST (and TRACKER_SMTP_PORT, TRACKER_SMTP_USER, "
             "TRACKER_SMTP_PASSWORD, TRACKER_SMTP_STARTTLS as your mail server needs) and TRACKER_MAIL_FROM, "
             "or use --dry-run to see what would be sent.")
-    return config["TRACKER_MAIL_FROM"]
+    return str(config["TRACKER_MAIL_FROM"])
 
 
-def _connect(config) -> smtplib.SMTP:
+def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     host, port = config["TRACKER_SMTP_HOST"], config["TRACKER_SMTP_PORT"]
     context = ssl.create_default_context()
+    connection: smtplib.SMTP
     if port == IMPLICIT_TLS_PORT:
         connection = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
     else:
@@ -169,13 +171,13 @@ def _connect(config) -> smtplib.SMTP:
     return connection
 
 
-def send(messages: list[Message], config) -> list[tuple[Message, str]]:
+def send(messages: list[Message], config: Mapping[str, Any]) -> list[tuple[Message, str]]:
     """Send over one connection; returns the messages refused, with the server's reason.
 
     Raises OSError or smtplib.SMTPException when the server cannot be reached or refuses the login.
     """
     from_address = sender(config)
-    failures = []
+    failures: list[tuple[Message, str]] = []
     connection = _connect(config)
     try:
         for message in messages:
@@ -189,45 +191,3 @@ def send(messages: list[Message], config) -> list[tuple[Message, str]]:
         except smtplib.SMTPException:
             connection.close()
     return failures
-
-
-@click.command("remind")
-@click.option("--dry-run", is_flag=True, help="Print the e-mails instead of sending them.")
-@click.option("--as-of", "as_of", default="", help="YYYY-MM-DD (default: today).")
-@with_appcontext
-def remind_command(dry_run: bool, as_of: str):
-    """E-mail each person their overdue and due-soon items, and each manager a digest."""
-    try:
-        day = parse_day(as_of, "--as-of") if as_of else today()
-    except BadDate as error:
-        raise click.ClickException(str(error)) from error
-    config = current_app.config
-    if not dry_run:
-        try:
-            sender(config)
-        except MailNotConfigured as error:
-            raise click.ClickException(str(error)) from error
-    catalogue = served.current()
-    if catalogue is None:
-        raise click.ClickException("The catalogue has not been synced yet: run `flask --app tracker sync` first.")
-    to_staff, digests = plan(catalogue, day)
-    messages = to_staff + digests
-    if dry_run:
-        for message in messages:
-            click.echo(f"To: {message.to}\nSubject: {message.subject}\n\n{message.body}\n{'-' * 72}")
-        click.echo(f"Dry run: would send {len(to_staff)} reminder(s) to staff and {len(digests)} digest(s) to "
-                   "managers. Nothing was sent.")
-        return
-    try:
-        failures = send(messages, config)
-    except (OSError, smtplib.SMTPException) as error:
-        raise click.ClickException(f"Could not send through {config['TRACKER_SMTP_HOST']}:"
-                                   f"{config['TRACKER_SMTP_PORT']}: {error}. Nothing more was sent.") from error
-    for message, reason in failures:
-        click.echo(f"Not sent to {message.to}: {reason}", err=True)
-    refused = {m.to for m, _reason in failures}
-    click.echo(f"Sent {sum(m.to not in refused for m in to_staff)} reminder(s) to staff and "
-               f"{sum(m.to not in refused for m in digests)} digest(s) to managers"
-               f"{f'; {len(failures)} refused by the server' if failures else ''}.")
-    if failures:
-        raise SystemExit(1)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from portal.model import Catalogue
 from tracker.services import people
 from tracker.services.people import StaffData
+from tracker.services.validation import Invalid, Refused
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
@@ -24,12 +25,8 @@ COLUMNS = ("name", "email", "job_title", "roles", "location", "hire_date", "left
 OPTIONAL_COLUMNS = ("left_on",)
 
 
-class ImportRejected(Exception):
+class ImportRejected(Refused):
     """The file has problems; nothing was imported. One ``FILE:LINE: ...`` line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass
@@ -69,9 +66,10 @@ def read_staff_csv(path: Path, catalogue: Catalogue, name: str | None = None) ->
         if not any((value or "").strip() for value in row.values()):
             continue  # a blank row, as spreadsheets leave at the end
         fields = {**row, "roles": (row["roles"] or "").split(";")}
-        data, errors = people.check_staff(fields, catalogue)
-        problems += [f"{name}:{line}: {message}" for message in errors.values()]
-        if data is None:
+        try:
+            data = people.check_staff(fields, catalogue)
+        except Invalid as invalid:
+            problems += [f"{name}:{line}: {message}" for message in invalid.errors.values()]
             continue
         if data.email in first_line:
             problems.append(f"{name}:{line}: email {data.email} is also on line {first_line[data.email]} "

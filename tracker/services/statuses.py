@@ -1,4 +1,4 @@
-"""From database rows to the records the compliance rules take (tracker.rules.compliance).
+"""From database rows to the records the compliance rules take (tracker.rules.records).
 
 The rules are pure functions; everything they need from the database is gathered here, in bulk
 (one query per kind of record, whatever the number of people) where a page lists many people.
@@ -11,20 +11,16 @@ verified later, a correction made later), so a past date shows what the records 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar, TypeVarTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, Select, select, true
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.model import Catalogue
-from tracker.rules.compliance import (
-    Ack,
-    CertRecord,
-    Completion,
-    ItemStatus,
-    Person,
-    person_statuses,
-)
+from tracker.rules.evaluator import person_statuses
+from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
 from tracker.storage.db import db
 from tracker.storage.models import (
     Acknowledgement,
@@ -35,6 +31,9 @@ from tracker.storage.models import (
     Staff,
     TrainingCompletion,
 )
+
+Record = TypeVar("Record")
+Columns = TypeVarTuple("Columns")
 
 
 def local_date(moment: datetime) -> date:
@@ -57,42 +56,46 @@ def person_from_staff(staff: Staff) -> Person:
 def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
     """Every acknowledgement of these people, by staff id."""
     ids = list(staff_ids)
-    found: dict[int, list[Ack]] = defaultdict(list)
     if not ids:
-        return found
+        return defaultdict(list)
     rows = db.session.execute(
         select(Acknowledgement.staff_id, PolicyVersion.policy_id, PolicyVersion.version, Acknowledgement.signed_at)
         .join(PolicyVersion, Acknowledgement.policy_version_id == PolicyVersion.id)
         .where(Acknowledgement.staff_id.in_(ids)))
-    for staff_id, policy_id, version, signed_at in rows:
-        found[staff_id].append(Ack(policy_id=policy_id, version=version, signed_on=local_date(signed_at)))
-    return found
+    return _by_staff((staff_id, Ack(policy_id=policy_id, version=version, signed_on=local_date(signed_at)))
+                     for staff_id, policy_id, version, signed_at in rows)
 
 
-def _not_corrected(model, known):
-    """Rows that no correction matching ``known`` names in ``corrects_id``: a correction replaces its
-    original, from the time it was entered."""
-    return model.id.not_in(select(model.corrects_id).where(model.corrects_id.is_not(None), known))
+def entered_by(entered_at: InstrumentedAttribute[datetime], known_on: date | None) -> ColumnElement[bool]:
+    """Rows entered by the end of the office day ``known_on``; every row when it is None."""
+    cutoff = recorded_before(known_on)
+    return entered_at < cutoff if cutoff is not None else true()
+
+
+def _known_rows(query: Select[*Columns], model: type[TrainingCompletion] | type[CertificationRecord],
+                entered_at: InstrumentedAttribute[datetime], staff_ids: Iterable[int],
+                known_on: date | None) -> Sequence[Row[*Columns]]:
+    """The rows of ``query`` about these people's records that were entered by the end of
+    ``known_on`` and that no correction entered by then names in ``corrects_id``: a correction
+    replaces its original from the time it was entered."""
+    ids = list(staff_ids)
+    if not ids:
+        return []
+    known = entered_by(entered_at, known_on)
+    corrected = select(model.corrects_id).where(model.corrects_id.is_not(None), known)
+    return db.session.execute(query.where(model.staff_id.in_(ids), model.id.not_in(corrected), known)).all()
 
 
 def completions_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[Completion]]:
     """Every training completion of these people that no later completion corrects, by staff id
     (recorded by the end of ``known_on``, if given)."""
-    ids = list(staff_ids)
-    found: dict[int, list[Completion]] = defaultdict(list)
-    if not ids:
-        return found
-    cutoff = recorded_before(known_on)
-    known = TrainingCompletion.recorded_at < cutoff if cutoff else True
-    rows = db.session.execute(
-        select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
-               TrainingCompletion.completed_on, TrainingCompletion.method)
-        .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
-        .where(TrainingCompletion.staff_id.in_(ids), _not_corrected(TrainingCompletion, known), known))
-    for staff_id, module_id, version, completed_on, method in rows:
-        found[staff_id].append(Completion(module_id=module_id, version=version, completed_on=completed_on,
-                                          method=method))
-    return found
+    query = (select(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
+                    TrainingCompletion.completed_on, TrainingCompletion.method)
+             .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id))
+    rows = _known_rows(query, TrainingCompletion, TrainingCompletion.recorded_at, staff_ids, known_on)
+    return _by_staff((staff_id, Completion(module_id=module_id, version=version, completed_on=completed_on,
+                                           method=method))
+                     for staff_id, module_id, version, completed_on, method in rows)
 
 
 def cert_records_for(staff_ids: Iterable[int], known_on: date | None = None) -> dict[int, list[CertRecord]]:
@@ -101,21 +104,13 @@ def cert_records_for(staff_ids: Iterable[int], known_on: date | None = None) -> 
     ``verified`` follows the latest verification decision on each record. With ``known_on``, only
     records, corrections and decisions entered by the end of that day count.
     """
-    ids = list(staff_ids)
-    found: dict[int, list[CertRecord]] = defaultdict(list)
-    if not ids:
-        return found
-    cutoff = recorded_before(known_on)
-    known = CertificationRecord.submitted_at < cutoff if cutoff else True
-    records = db.session.execute(
-        select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
-               CertificationRecord.issued_on, CertificationRecord.expires_on)
-        .where(CertificationRecord.staff_id.in_(ids), _not_corrected(CertificationRecord, known), known)).all()
+    query = select(CertificationRecord.id, CertificationRecord.staff_id, CertificationRecord.type_id,
+                   CertificationRecord.issued_on, CertificationRecord.expires_on)
+    records = _known_rows(query, CertificationRecord, CertificationRecord.submitted_at, staff_ids, known_on)
     decisions = latest_decisions((r.id for r in records), known_on)
-    for record_id, staff_id, type_id, issued_on, expires_on in records:
-        found[staff_id].append(CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,
-                                          verified=decisions.get(record_id) == "verified"))
-    return found
+    return _by_staff((staff_id, CertRecord(type_id=type_id, issued_on=issued_on, expires_on=expires_on,
+                                           verified=decisions.get(record_id) == "verified"))
+                     for record_id, staff_id, type_id, issued_on, expires_on in records)
 
 
 def latest_decisions(record_ids: Iterable[int], known_on: date | None = None) -> dict[int, str]:
@@ -124,13 +119,19 @@ def latest_decisions(record_ids: Iterable[int], known_on: date | None = None) ->
     ids = list(record_ids)
     if not ids:
         return {}
-    cutoff = recorded_before(known_on)
     rows = db.session.execute(
         select(CertificationVerification.record_id, CertificationVerification.decision)
-        .where(CertificationVerification.record_id.in_(ids),
-               CertificationVerification.decided_at < cutoff if cutoff else True)
+        .where(CertificationVerification.record_id.in_(ids), entered_by(CertificationVerification.decided_at, known_on))
         .order_by(CertificationVerification.decided_at, CertificationVerification.id))
-    return dict(rows.tuples().all())  # later rows overwrite earlier ones: the latest decision wins
+    return dict(rows.all())  # later rows overwrite earlier ones: the latest decision wins
+
+
+def _by_staff(records: Iterable[tuple[int, Record]]) -> dict[int, list[Record]]:
+    """Records grouped by staff id; a person with none gets an empty list on lookup."""
+    found: dict[int, list[Record]] = defaultdict(list)
+    for staff_id, record in records:
+        found[staff_id].append(record)
+    return found
 
 
 def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date,

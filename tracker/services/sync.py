@@ -8,28 +8,37 @@ whole sync is one transaction, so a refusal changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import markdown
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import load_catalogue
 from portal.model import Catalogue, Module, Policy, Revision
 from tracker.services import audit
 from tracker.services import catalogue as served
+from tracker.services.validation import Refused
 from tracker.storage.db import db
-from tracker.storage.models import ContentSnapshot, Location, ModuleVersion, PolicyVersion, Role
+from tracker.storage.models import (
+    ArchivedVersion,
+    ContentSnapshot,
+    Location,
+    ModuleVersion,
+    PolicyVersion,
+    Role,
+)
 
 MARKDOWN_EXTENSIONS = ["tables", "admonition", "attr_list"]
+Item = TypeVar("Item", Policy, Module)
+Setting = TypeVar("Setting", Location, Role)
 
 
-class SyncRefused(Exception):
+class SyncRefused(Refused):
     """The content contradicts the archive; carries one message per contradiction."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__("\n".join(reasons))
 
 
 @dataclass
@@ -62,7 +71,7 @@ def _revision(history: tuple[Revision, ...], version: int) -> Revision | None:
     return next((r for r in history if r.version == version), None)
 
 
-def _archived_fields(item: Policy | Module, text: str) -> dict:
+def _archived_fields(item: Policy | Module, text: str) -> dict[str, Any]:
     revision = _revision(item.history, item.version)
     return {
         "version": item.version, "fingerprint": item.fingerprint, "title": item.title,
@@ -73,32 +82,33 @@ def _archived_fields(item: Policy | Module, text: str) -> dict:
     }
 
 
-def _archive(kind: str, items, table, id_column, make_row, report_list: list[str], refusals: list[str]) -> None:
+def _archive(kind: str, items: Iterable[Item], table: type[ArchivedVersion], id_column: InstrumentedAttribute[str],
+             make_row: Callable[[Item], ArchivedVersion], report_list: list[str], refusals: list[str]) -> None:
     archived: dict[tuple[str, int], str] = {}
     newest: dict[str, int] = {}
     for item_id, version, fingerprint in db.session.execute(select(id_column, table.version, table.fingerprint)):
         archived[(item_id, version)] = fingerprint
         newest[item_id] = max(version, newest.get(item_id, version))
     for item in items:
-        fingerprint = archived.get((item.id, item.version))
+        stored = archived.get((item.id, item.version))
         if newest.get(item.id, item.version) > item.version:
             refusals.append(
                 f"{kind} {item.id} is at version {item.version} in {item.source}, but version "
                 f"{newest[item.id]} is already archived: versions only go up. Give the text version "
                 f"{newest[item.id] + 1} and add a history entry.")
-        elif fingerprint is None:
+        elif stored is None:
             db.session.add(make_row(item))
             report_list.append(f"{item.id}@{item.version}")
-        elif fingerprint != item.fingerprint:
+        elif stored != item.fingerprint:
             refusals.append(
                 f"{kind} {item.id} version {item.version} was reworded without raising its version: "
                 f"{item.source} no longer matches the text archived as version {item.version} "
-                f"(fingerprint {fingerprint[:12]}, now {item.fingerprint[:12]}). People may have signed "
+                f"(fingerprint {stored[:12]}, now {item.fingerprint[:12]}). People may have signed "
                 f"the archived text, so it cannot change: raise version to {item.version + 1} and add "
                 f"a history entry saying what changed.")
 
 
-def _upsert(model, wanted: dict[str, dict], changed: list[str]) -> None:
+def _upsert(model: type[Setting], wanted: Mapping[str, Mapping[str, object]], changed: list[str]) -> None:
     existing = {row.id: row for row in db.session.scalars(select(model))}
     for item_id, values in wanted.items():
         row = existing.get(item_id)

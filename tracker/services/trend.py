@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal.model import Catalogue
-from tracker.rules.compliance import Summary
+from tracker.rules.summary import Summary
 from tracker.services import matrix
 
 MONTHS = 12
@@ -44,18 +44,18 @@ def month_ends(as_of: date, months: int = MONTHS) -> list[date]:
 
 
 class _PointCache:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.points: OrderedDict[tuple[str, date], Point] = OrderedDict()
 
-    def get(self, key):
+    def get(self, key: tuple[str, date]) -> Point | None:
         with self.lock:
             point = self.points.get(key)
             if point is not None:
                 self.points.move_to_end(key)
             return point
 
-    def put(self, key, point: Point) -> None:
+    def put(self, key: tuple[str, date], point: Point) -> None:
         with self.lock:
             self.points[key] = point
             while len(self.points) > CACHE_SIZE:

@@ -6,12 +6,15 @@ both; everything that differs between them is set up here.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, Engine, MetaData, event
+from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, MetaData, String, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic can find them again to alter or drop them.
@@ -24,6 +27,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The largest id an integer column holds on both backends (32-bit on PostgreSQL); a larger one names no row.
+MAX_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -32,8 +37,16 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy builds db.Model at run time (Base plus its query and bind mixins), out of a
+    # type checker's sight; to one, the models derive from Base, whose typed columns it checks.
+    Model = Base
+else:
+    Model = db.Model
+
 # JSON on SQLite, JSONB on PostgreSQL (compact, and comparable in SQL).
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+HASH_LENGTH = 64  # characters of a hex SHA-256 (fingerprints, token hashes, the audit chain)
 
 
 def utcnow() -> datetime:
@@ -51,7 +64,15 @@ def today() -> date:
     return date.today()
 
 
-class UTCDateTime(TypeDecorator):
+def column_length(model: type[Base], name: str) -> int:
+    """How many characters a model's text column holds: the limit a field is checked against."""
+    column_type = model.__table__.c[name].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a text column of limited length")
+    return column_type.length
+
+
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on both backends.
 
     PostgreSQL stores ``timestamptz``; SQLite has no time zones, so the UTC wall time is stored and
@@ -62,14 +83,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass a timezone-aware UTC time (tracker.storage.db.utcnow())")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -82,7 +103,7 @@ def configure_engine(engine: Engine) -> None:
         event.listen(engine, "begin", _sqlite_begin)
 
 
-def _sqlite_connect(dbapi_connection, connection_record) -> None:
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event, not the sqlite3 module, open transactions (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -93,7 +114,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     """Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE).
 
     With the default deferred BEGIN, two transactions can both read the audit chain's last hash

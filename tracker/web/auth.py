@@ -1,4 +1,4 @@
-"""Signing in and out, sessions, and the API's bearer tokens."""
+"""Signing in and out, and sessions. (The API's bearer tokens: tracker.services.tokens.)"""
 
 from __future__ import annotations
 
@@ -18,16 +18,17 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, func, select
 
-from tracker.http.errors import client_address, client_agent
+from tracker.http.client import client_address, client_agent
 from tracker.http.extensions import login_manager
 from tracker.services import audit, passwords
 from tracker.services.people import normalise_email
 from tracker.storage.db import db, utcnow
-from tracker.storage.models import ApiToken, SignInFailure, User
+from tracker.storage.models import SignInFailure, User
 from tracker.web.forms import SignInForm
 
 bp = Blueprint("auth", __name__)
 
+# Where login_required pages send anonymous visitors (the session's user: tracker.http.auth).
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
@@ -36,13 +37,6 @@ login_manager.login_message_category = "info"
 # the rest of the window: slow enough to stop guessing, short enough for a fumbling colleague.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    # Someone who left, or whose account was disabled, is signed out on their next request.
-    return user if user is not None and user.is_active else None
 
 
 def safe_next(target: str | None) -> str | None:
@@ -56,7 +50,7 @@ def safe_next(target: str | None) -> str | None:
 def _recent_failures(email: str, ip_address: str) -> int:
     since = utcnow() - FAILURE_WINDOW
     return db.session.scalar(select(func.count()).select_from(SignInFailure).where(
-        SignInFailure.email == email, SignInFailure.ip_address == ip_address, SignInFailure.failed_at >= since))
+        SignInFailure.email == email, SignInFailure.ip_address == ip_address, SignInFailure.failed_at >= since)) or 0
 
 
 def _record_failure(email: str, ip_address: str, reason: str) -> None:
@@ -118,32 +112,3 @@ def sign_out():
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"), code=303)
 
-
-def user_for_bearer(header: str) -> User | None:
-    """The active user an ``Authorization: Bearer <token>`` header names, if the token is live."""
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == passwords.token_hash(token.strip()),
-                                                     ApiToken.revoked_at.is_(None)))
-    return found.user if found is not None and found.user.is_active else None
-
-
-def issue_token(user: User, actor: str) -> str:
-    """A new API token for ``user``; only its hash is kept. The caller commits."""
-    token = passwords.new_token()
-    db.session.add(ApiToken(user=user, token_hash=passwords.token_hash(token),
-                            prefix=passwords.display_prefix(token)))
-    audit.record(actor, "token.issued", user.audit_name, {"prefix": passwords.display_prefix(token)})
-    return token
-
-
-def revoke_tokens(user: User, actor: str) -> int:
-    """Revoke every live token of ``user``; returns how many. The caller commits."""
-    live = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
-    now = utcnow()
-    for token in live:
-        token.revoked_at = now
-    if live:
-        audit.record(actor, "token.revoked", user.audit_name, {"prefixes": [t.prefix for t in live]})
-    return len(live)

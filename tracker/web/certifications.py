@@ -15,17 +15,18 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from tracker.services import catalogue as served
+from tracker.services import certifications
 from tracker.services import statuses as records
-from tracker.services import training
-from tracker.services.training import Invalid
+from tracker.services.validation import Invalid, get_row
 from tracker.storage.db import db, today
 from tracker.storage.models import CertificationRecord, Staff
-from tracker.web import manager
-from tracker.web.sessions import ID, active_staff, show_errors
+from tracker.web.access import managers_only
+from tracker.web.forms import options
+from tracker.web.sessions import active_staff, show_errors
 
 bp = Blueprint("certifications", __name__)
 manager_bp = Blueprint("certifications_manager", __name__, url_prefix="/manager")
-manager_bp.before_request(manager.managers_only)
+manager_bp.before_request(managers_only)
 
 RECORD_FIELDS = ("type_id", "number", "issuer", "issued_on", "expires_on", "note")
 
@@ -48,8 +49,8 @@ class RecordForStaffForm(VerifiedCertificationForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Decision", choices=[("verified", "Verified: it is genuine and current"),
-                                               ("rejected", "Rejected: it cannot be accepted")])
+    decision = RadioField("Decision", choices=options([("verified", "Verified: it is genuine and current"),
+                                                       ("rejected", "Rejected: it cannot be accepted")]))
     note = TextAreaField("How you checked it, or why it is rejected")
 
 
@@ -58,15 +59,24 @@ def _types_by_name(catalogue) -> list:
 
 
 def _with_types(form: CertificationForm, catalogue) -> CertificationForm:
-    form.type_id.choices = [("", "Choose a type")] + [(t.id, t.name) for t in _types_by_name(catalogue)]
+    form.type_id.choices = options(((t.id, t.name) for t in _types_by_name(catalogue)), "Choose a type")
     return form
 
 
-def _checked(form: CertificationForm, catalogue) -> training.CertificationInput:
+def _checked(form: CertificationForm, catalogue) -> certifications.CertificationInput:
     """The record's fields checked; a manager's form also holds how it was verified."""
     verified = isinstance(form, VerifiedCertificationForm)
     names = (*RECORD_FIELDS, "verification_note") if verified else RECORD_FIELDS
-    return training.check_certification({name: form[name].data for name in names}, catalogue, verified=verified)
+    return certifications.check_certification({name: form[name].data for name in names}, catalogue, verified=verified)
+
+
+def _recorded(staff: Staff, form: CertificationForm, catalogue) -> CertificationRecord | None:
+    """The form's certification, recorded for ``staff``; None when it is not valid (the errors are on the form)."""
+    try:
+        return certifications.record_certification(staff, _checked(form, catalogue), current_user)
+    except Invalid as invalid:
+        show_errors(form, invalid)
+        return None
 
 
 # --- Staff ---------------------------------------------------------------------------------------
@@ -81,21 +91,17 @@ def mine():
 
     def page(status: int = 200):
         items = [i for i in records.statuses_for(staff, catalogue, today()) if i.kind == "certification"]
-        corrected = training.corrections()
+        corrected = certifications.corrections()
         return render_template("certifications/index.html", items=items, form=form,
-                               records=training.certification_records(staff_id=staff.id),
-                               corrected=corrected, state_of=partial(training.record_state, corrected=corrected),
+                               records=certifications.certification_records(staff_id=staff.id),
+                               corrected=corrected, state_of=partial(certifications.record_state, corrected=corrected),
                                types=catalogue.certifications,
                                type_list=_types_by_name(catalogue)), status
 
     if request.method == "GET":
         return page()
-    if not form.validate_on_submit():
-        return page(400)
-    try:
-        record = training.record_certification(staff, _checked(form, catalogue), current_user)
-    except Invalid as invalid:
-        show_errors(form, invalid)
+    record = _recorded(staff, form, catalogue) if form.validate_on_submit() else None
+    if record is None:
         return page(400)
     flash(f"Submitted for verification (record {record.id}). It counts once the office manager has checked it.",
           "success")
@@ -109,11 +115,11 @@ def mine():
 def record_list():
     catalogue = served.required()
     type_id = request.args.get("type", "").strip()
-    found = training.certification_records(type_id=type_id or None)
-    corrected = training.corrections()
-    awaiting = [r for r in found if training.record_state(r, corrected) == training.AWAITING]
+    found = certifications.certification_records(type_id=type_id or None)
+    corrected = certifications.corrections()
+    awaiting = [r for r in found if certifications.record_state(r, corrected) == certifications.AWAITING]
     return render_template("certifications/manage.html", awaiting=awaiting, records=found,
-                           state_of=partial(training.record_state, corrected=corrected),
+                           state_of=partial(certifications.record_state, corrected=corrected),
                            types=catalogue.certifications, type_list=_types_by_name(catalogue), type_id=type_id)
 
 
@@ -121,7 +127,7 @@ def record_list():
 def record_new():
     catalogue = served.required()
     form = _with_types(RecordForStaffForm(), catalogue)
-    form.staff_id.choices = [("", "Choose a person")] + [(str(s.id), s.name) for s in active_staff()]
+    form.staff_id.choices = options(((str(s.id), s.name) for s in active_staff()), "Choose a person")
 
     def page(status: int = 200):
         return render_template("certifications/record_form.html", form=form, corrects=None, corrected_by=None,
@@ -132,14 +138,12 @@ def record_new():
         return page()
     if not form.validate_on_submit():
         return page(400)
-    staff = training.get_row(Staff, form.staff_id.data)
+    staff = get_row(Staff, form.staff_id.data)
     if staff is None:
         form.staff_id.errors.append("Choose a person from the list.")
         return page(400)
-    try:
-        record = training.record_certification(staff, _checked(form, catalogue), current_user)
-    except Invalid as invalid:
-        show_errors(form, invalid)
+    record = _recorded(staff, form, catalogue)
+    if record is None:
         return page(400)
     flash(f"Recorded and verified for {staff.name}.", "success")
     return redirect(url_for("certifications_manager.record", record_id=record.id), code=303)
@@ -151,22 +155,22 @@ def _record(record_id: int) -> CertificationRecord:
 
 def _record_page(record: CertificationRecord, form: DecisionForm | None = None, status: int = 200):
     catalogue = served.required()
-    corrected = training.corrections()
+    corrected = certifications.corrections()
     return render_template("certifications/record.html", record=record, form=form or DecisionForm(),
                            cert_type=catalogue.certifications.get(record.type_id),
-                           state=training.record_state(record, corrected),
+                           state=certifications.record_state(record, corrected),
                            corrected_by=corrected.get(record.id)), status
 
 
-@manager_bp.get(f"/certifications/<{ID}:record_id>")
+@manager_bp.get("/certifications/<id:record_id>")
 def record(record_id: int):
     return _record_page(_record(record_id))
 
 
-@manager_bp.post(f"/certifications/<{ID}:record_id>/decision")
+@manager_bp.post("/certifications/<id:record_id>/decision")
 def decide(record_id: int):
     found = _record(record_id)
-    later = training.correction_of(found)
+    later = certifications.correction_of(found)
     if later is not None:  # the page offers no decision then; this is a stale or forged form
         abort(400, f"Record {found.id} was corrected by record {later}: decide on that one. Nothing was recorded.")
     form = DecisionForm()
@@ -175,8 +179,8 @@ def decide(record_id: int):
             form.decision.errors[:] = ["Choose verified or rejected."]
         return _record_page(found, form, 400)
     try:
-        note = training.check_decision_note(form.data)
-        training.verify_certification(found, form.decision.data, note, current_user)
+        note = certifications.check_decision_note(form.data)
+        certifications.verify_certification(found, form.decision.data, note, current_user)
     except Invalid as invalid:
         show_errors(form, invalid)
         return _record_page(found, form, 400)
@@ -184,7 +188,7 @@ def decide(record_id: int):
     return redirect(url_for("certifications_manager.record", record_id=found.id), code=303)
 
 
-@manager_bp.route(f"/certifications/<{ID}:record_id>/correct", methods=["GET", "POST"])
+@manager_bp.route("/certifications/<id:record_id>/correct", methods=["GET", "POST"])
 def correct(record_id: int):
     old = _record(record_id)
     catalogue = served.required()
@@ -192,7 +196,7 @@ def correct(record_id: int):
                "issued_on": old.issued_on.isoformat(),
                "expires_on": old.expires_on.isoformat() if old.expires_on else "", "note": old.note}
     form = _with_types(VerifiedCertificationForm(data=current if request.method == "GET" else None), catalogue)
-    corrected_by = training.correction_of(old)
+    corrected_by = certifications.correction_of(old)
 
     def page(status: int = 200):
         return render_template("certifications/record_form.html", form=form, corrects=old,
@@ -203,10 +207,10 @@ def correct(record_id: int):
     if corrected_by is not None or not form.validate_on_submit():
         return page(400)
     try:
-        record = training.record_certification(old.staff, _checked(form, catalogue), current_user, corrects=old)
+        record = certifications.record_certification(old.staff, _checked(form, catalogue), current_user, corrects=old)
     except Invalid as invalid:
         if "corrects_id" in invalid.errors:  # corrected by someone else a moment ago
-            corrected_by = training.correction_of(old)
+            corrected_by = certifications.correction_of(old)
         show_errors(form, Invalid({k: v for k, v in invalid.errors.items() if k != "corrects_id"}))
         return page(400)
     flash(f"Correction recorded as record {record.id}; record {old.id} no longer counts.", "success")

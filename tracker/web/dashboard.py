@@ -22,19 +22,20 @@ from flask import (
     stream_with_context,
 )
 
-from portal.render.review import due_for_review
 from tracker.http import as_of
-from tracker.rules.compliance import Status, summarise
+from tracker.rules.records import Status
+from tracker.rules.summary import summarise
 from tracker.services import catalogue as served
 from tracker.services import evidence, exports, matrix, trend
 from tracker.services import statuses as records
+from tracker.services.validation import whole_number
 from tracker.storage.db import db
 from tracker.storage.models import Staff
-from tracker.web import manager
+from tracker.web.access import managers_only
 from tracker.web.svg_chart import Series, axis_floor, line_chart
 
 bp = Blueprint("dashboard", __name__, url_prefix="/manager")
-bp.before_request(manager.managers_only)
+bp.before_request(managers_only)
 
 PAGE_SIZE = 50  # people per matrix page: 50 x 150 requirements is still a page a browser draws quickly
 LIST_LIMIT = 100  # rows per dashboard list; the matrix and its CSV have the rest
@@ -54,10 +55,10 @@ def _filters(catalogue) -> matrix.Filters:
 
 
 def _page_number(pages: int) -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= max(pages, 1):
+    number = whole_number(request.args.get("page", "1"))
+    if number is None or not 1 <= number <= max(pages, 1):
         abort(400, f"page must be a number from 1 to {max(pages, 1)}.")
-    return int(raw)
+    return number
 
 
 def _trend_chart(catalogue, day, computed: matrix.Matrix):
@@ -82,7 +83,7 @@ def dashboard():
     return render_template(
         "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
         overdue=matrix.overdue(computed), expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS,
-        reviews=due_for_review(catalogue, day), chart=chart, points=points, series=series,
+        reviews=catalogue.due_for_review(day), chart=chart, points=points, series=series,
         roles=catalogue.roles, list_limit=LIST_LIMIT)
 
 
@@ -101,7 +102,7 @@ def matrix_page():
         marks=matrix.STATUS_MARKS, statuses=list(Status))
 
 
-@bp.get("/staff/<int(max=2147483647):staff_id>")
+@bp.get("/staff/<id:staff_id>")
 def person(staff_id: int):
     """Everything one person owes on the day, each with the records behind its status."""
     catalogue = served.required()

@@ -3,12 +3,15 @@ tracker.services.people, so the form only collects text and shows the errors nex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,6 +21,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.services.acknowledgements import STATEMENT
 from tracker.services.people import EMAIL_PATTERN
+
+
+def options(pairs: Iterable[tuple[str, str]], blank: str | None = None) -> list[SelectChoice]:
+    """A select's options from (value, label) pairs, after an empty one labelled ``blank`` if given."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(value, label) for value, label in pairs]
 
 
 class SignInForm(FlaskForm):

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from tracker.rules.compliance import Status, summarise
+from tracker.rules.records import Status
+from tracker.rules.summary import summarise
 from tracker.services import acknowledgements, people
 from tracker.services import catalogue as served
 from tracker.services import statuses as records
+from tracker.services.validation import Invalid
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff
-from tracker.web.forms import StaffForm
+from tracker.web.access import managers_only
+from tracker.web.forms import StaffForm, options
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
-
-
-@bp.before_request
-def managers_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not current_user.is_manager:
-        abort(403, "These pages are for managers.")
-    problem = current_app.extensions.get(served.SYNC_PROBLEM)
-    if problem and request.method == "GET":
-        flash(problem, "error")
-    return None
+bp.before_request(managers_only)
 
 
 @bp.get("/staff")
@@ -46,8 +38,8 @@ def staff_list():
 def _staff_form(staff: Staff | None):
     catalogue = served.required()
     form = StaffForm(data=people.staff_json(staff) if staff and request.method == "GET" else None)
-    form.roles.choices = [(role.id, role.title) for role in catalogue.roles.values()]
-    form.location.choices = [("", "Choose a location")] + [(loc.id, loc.name) for loc in catalogue.locations.values()]
+    form.roles.choices = options((role.id, role.title) for role in catalogue.roles.values())
+    form.location.choices = options(((loc.id, loc.name) for loc in catalogue.locations.values()), "Choose a location")
 
     def page(status: int = 200):
         return render_template("manager/staff_form.html", form=form, staff=staff), status
@@ -56,13 +48,11 @@ def _staff_form(staff: Staff | None):
         return page()
     if not form.validate_on_submit():
         return page(400)
-    data, errors = people.check_staff(form.data, catalogue)
-    taken = people.find_staff(form.email.data) if "email" not in errors else None
-    if taken is not None and taken is not staff:
-        errors["email"] = f"{taken.name} already has this e-mail (each person needs their own)"
-    for field, message in errors.items():
-        form[field].errors.append(message)
-    if errors:
+    try:
+        data = people.check_staff(form.data, catalogue, unique_email=True, record=staff)
+    except Invalid as invalid:
+        for field, message in invalid.errors.items():
+            form[field].errors.append(message)
         return page(400)
     try:
         if staff is None:
@@ -85,7 +75,7 @@ def staff_new():
     return _staff_form(None)
 
 
-@bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+@bp.route("/staff/<id:staff_id>/edit", methods=["GET", "POST"])
 def staff_edit(staff_id: int):
     staff = db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
     return _staff_form(staff)

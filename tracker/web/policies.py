@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.http.client import request_origin
 from tracker.services import acknowledgements
 from tracker.services import catalogue as served
 from tracker.services import statuses as records
-from tracker.services.acknowledgements import Origin, SignatureMismatch, StaleVersion, UnknownPolicy
+from tracker.services.acknowledgements import SignatureMismatch
+from tracker.services.validation import whole_number
+from tracker.services.versions import StaleVersion, UnknownPolicy
 from tracker.storage.db import db, today
 from tracker.storage.models import Acknowledgement
+from tracker.web.access import own_or_managed
 from tracker.web.forms import AcknowledgeForm
 
 bp = Blueprint("policies", __name__)
@@ -64,9 +68,9 @@ def read(policy_id: str):
     posted_version = form.version.data or ""
     try:
         signed_version = acknowledgements.requested_version(
-            policy_id, int(posted_version) if posted_version.isdigit() else None, form.fingerprint.data)
+            policy_id, whole_number(posted_version), form.fingerprint.data)
         ack, created = acknowledgements.acknowledge(staff, signed_version, form.signature_name.data,
-                                                    Origin.of_request("web"), current_user)
+                                                    request_origin("web"), current_user)
     except StaleVersion as stale:
         return _stale_page(policy_id, stale)
     except SignatureMismatch as mismatch:
@@ -97,11 +101,8 @@ def ack_link(policy_id: str):
     return redirect(url_for("policies.read", policy_id=policy_id))
 
 
-@bp.get("/acknowledgements/<int:ack_id>")
+@bp.get("/acknowledgements/<id:ack_id>")
 @login_required
 def receipt(ack_id: int):
-    ack = db.session.get(Acknowledgement, ack_id)
-    # Someone else's receipt looks like a missing one, unless a manager asks.
-    if ack is None or (ack.staff_id != current_user.staff_id and not current_user.is_manager):
-        abort(404, "There is no such acknowledgement.")
+    ack = own_or_managed(db.session.get(Acknowledgement, ack_id), "acknowledgement")
     return render_template("policies/receipt.html", ack=ack)

@@ -15,17 +15,15 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from tracker.services import catalogue as served
 from tracker.services import statuses as records
-from tracker.services import training
-from tracker.services.training import Invalid
+from tracker.services import training, training_sessions
+from tracker.services.validation import Invalid
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff, TrainingSession
-from tracker.web import manager
-from tracker.web.forms import CheckboxListField
+from tracker.web.access import managers_only
+from tracker.web.forms import CheckboxListField, options
 
 bp = Blueprint("sessions", __name__, url_prefix="/manager")
-bp.before_request(manager.managers_only)
-
-ID = "int(max=2147483647)"  # ids a database integer holds; larger ones are a 404 from routing
+bp.before_request(managers_only)
 
 
 class SessionForm(FlaskForm):
@@ -57,7 +55,7 @@ def active_staff() -> list[Staff]:
 
 @bp.get("/sessions")
 def session_list():
-    return render_template("training/sessions.html", sessions=training.sessions())
+    return render_template("training/sessions.html", sessions=training_sessions.sessions())
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -65,11 +63,13 @@ def session_new():
     catalogue = served.required()
     form = SessionForm()
     modules = sorted(catalogue.modules.values(), key=lambda m: (not m.in_person_required, m.title))
-    form.module_id.choices = [("", "Choose a module")] + [
-        (m.id, f"{m.title} (in person required)" if m.in_person_required else m.title) for m in modules]
-    form.location_id.choices = [("", "None")] + [(loc.id, loc.name) for loc in catalogue.locations.values()]
-    form.attendee_ids.choices = [(str(s.id), f"{s.name}, {training.job_title_of(s, catalogue) or 'no job title'}")
-                                 for s in active_staff()]
+    form.module_id.choices = options((
+        (m.id, f"{m.title} (in person required)" if m.in_person_required else m.title) for m in modules),
+        "Choose a module")
+    form.location_id.choices = options(((loc.id, loc.name) for loc in catalogue.locations.values()), "None")
+    form.attendee_ids.choices = options(
+        (str(s.id), f"{s.name}, {training_sessions.job_title_of(s, catalogue) or 'no job title'}")
+        for s in active_staff())
 
     def page(status: int = 200):
         return render_template("training/session_form.html", form=form, today=today()), status
@@ -80,7 +80,7 @@ def session_new():
     if not form.validate_on_submit():
         return page(400)
     try:
-        session = training.record_session(training.check_session(form.data, catalogue), catalogue, current_user)
+        session = training_sessions.record_session(training_sessions.check_session(form.data, catalogue), catalogue, current_user)
     except Invalid as invalid:
         show_errors(form, invalid)
         return page(400)
@@ -88,36 +88,36 @@ def session_new():
     return redirect(url_for("sessions.session_record", session_id=session.id), code=303)
 
 
-@bp.get(f"/sessions/<{ID}:session_id>")
+@bp.get("/sessions/<id:session_id>")
 def session_record(session_id: int):
     session = db.session.get(TrainingSession, session_id) or abort(404, "There is no such training session.")
     catalogue = served.required()
     return render_template("training/session.html", session=session,
                            location=catalogue.locations.get(session.location_id) if session.location_id else None,
-                           completions=training.session_completions(session.id))
+                           completions=training_sessions.session_completions(session.id))
 
 
 def _staff(staff_id: int) -> Staff:
     return db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
 
 
-@bp.get(f"/staff/<{ID}:staff_id>/training")
+@bp.get("/staff/<id:staff_id>/training")
 def person_training(staff_id: int):
     staff = _staff(staff_id)
     items = [i for i in records.statuses_for(staff, served.required(), today()) if i.kind == "module"]
     return render_template("training/person.html", staff=staff, items=items)
 
 
-@bp.route(f"/staff/<{ID}:staff_id>/training/<slug:module_id>/late-reason", methods=["GET", "POST"])
+@bp.route("/staff/<id:staff_id>/training/<slug:module_id>/late-reason", methods=["GET", "POST"])
 def late_reason(staff_id: int, module_id: str):
     staff = _staff(staff_id)
     catalogue = served.required()
     module = catalogue.modules.get(module_id) or abort(404, f"There is no training module '{module_id}'.")
     completions = training.completions_of(staff.id, module_id)
     form = ManagerLateReasonForm()
-    form.completion_id.choices = [("", "None: the training has not happened yet")] + [
+    form.completion_id.choices = options((
         (str(c.id), f"{c.completed_on.isoformat()} ({'in person' if c.method == 'in_person' else 'quiz'})")
-        for c in completions]
+        for c in completions), "None: the training has not happened yet")
 
     def page(status: int = 200):
         item = next((i for i in records.statuses_for(staff, catalogue, today())

@@ -1,6 +1,6 @@
 """Line charts as inline SVG, drawn on the server: no script, nothing fetched, nothing inline-styled.
 
-The Content-Security-Policy (tracker.http.errors) forbids ``style`` attributes, so every look comes from
+The Content-Security-Policy (tracker.http.responses) forbids ``style`` attributes, so every look comes from
 classes in tracker.css (``chart-*``); SVG geometry is plain attributes. Each series has its own
 line pattern and point shape as well as its own colour, so colour is never the only way to tell
 them apart, and the figure carries a text description for screen readers (the page also shows

@@ -11,15 +11,17 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
-from tracker.rules.compliance import Status
+from tracker.http.client import request_origin
 from tracker.rules.grading import InvalidAnswers, grade
+from tracker.rules.records import Status
 from tracker.services import catalogue as served
 from tracker.services import statuses as records
 from tracker.services import training
-from tracker.services.acknowledgements import Origin, StaleVersion
-from tracker.services.training import Invalid, UnknownModule
+from tracker.services.validation import Invalid, whole_number
+from tracker.services.versions import StaleVersion, UnknownModule
 from tracker.storage.db import db, today
 from tracker.storage.models import QuizAttempt
+from tracker.web.access import own_or_managed
 
 bp = Blueprint("training", __name__)
 
@@ -101,9 +103,9 @@ def module(module_id: str):
     posted_version = form.version.data or ""
     try:
         quiz, version = training.requested_module(
-            module_id, int(posted_version) if posted_version.isdigit() else None, form.fingerprint.data)
+            module_id, whole_number(posted_version), form.fingerprint.data)
         result = training.record_attempt(current_user.staff, quiz, version, posted_answers(request.form),
-                                         Origin.of_request("web"), current_user)
+                                         request_origin("web"), current_user)
     except UnknownModule:
         abort(404, f"There is no training module '{module_id}'.")
     except StaleVersion as stale:
@@ -113,20 +115,16 @@ def module(module_id: str):
     return redirect(url_for("training.attempt", attempt_id=result.attempt.id), code=303)
 
 
-@bp.get("/training/attempts/<int(max=2147483647):attempt_id>")
+@bp.get("/training/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    found = db.session.get(QuizAttempt, attempt_id)
-    # Someone else's attempt looks like a missing one, unless a manager asks.
-    if found is None or (found.staff_id != current_user.staff_id and not current_user.is_manager):
-        abort(404, "There is no such quiz attempt.")
+    found = own_or_managed(db.session.get(QuizAttempt, attempt_id), "quiz attempt")
     catalogue = served.required()
     module = catalogue.modules.get(found.module_version.module_id)
     # The answer key is the catalogue's, so per-question results can be shown only while the
     # attempt's version is still the current one (the fingerprint covers the quiz).
-    same_quiz = module is not None and module.fingerprint == found.module_version.fingerprint
     results = []
-    if same_quiz:
+    if module is not None and module.fingerprint == found.module_version.fingerprint:
         graded = dict(grade(module, found.answers).per_question)
         results = [(q, graded[q.id], [c.text for c in q.choices if c.id in found.answers.get(q.id, [])])
                    for q in module.questions]

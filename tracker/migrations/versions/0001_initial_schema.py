@@ -19,7 +19,7 @@ UTC_DATETIME = sa.DateTime(timezone=True)
 
 
 def _archived_version_columns():
-    """Columns shared by policy_versions and module_versions (tracker.storage.models._ArchivedVersion)."""
+    """Columns shared by policy_versions and module_versions (tracker.storage.models.content.ArchivedVersion)."""
     return [
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),

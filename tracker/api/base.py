@@ -1,0 +1,119 @@
+"""The /api/v1 blueprint and what every route on it shares: who is asking, and checked JSON bodies.
+
+Request bodies are validated against the schemas of the served OpenAPI document
+(tracker/api/openapi/), so the description and the checks cannot drift apart. Authentication: the
+session cookie of a signed-in browser (writes then need the X-CSRFToken header, as forms do), or
+``Authorization: Bearer <token>`` from ``flask --app tracker issue-token``, which needs no CSRF
+token since browsers never send it on their own.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+from jsonschema import Draft202012Validator
+
+from tracker.http.errors import ApiError
+from tracker.http.extensions import csrf
+from tracker.services.tokens import user_for_bearer
+from tracker.services.versions import StaleVersion
+from tracker.storage.models import User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # checked in `authenticate` for cookie-authenticated writes only
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """tracker/api/openapi/openapi.json plus the parts beside it (one file per area of the API).
+
+    Each part holds ``paths`` and ``components``; they are merged into the base document, and a
+    name defined twice is an error, so two areas cannot silently describe the same thing.
+    """
+    folder = resources.files("tracker.api").joinpath("openapi")
+    document = json.loads(folder.joinpath("openapi.json").read_text("utf-8"))
+    parts = sorted((f for f in folder.iterdir() if f.name.endswith(".json") and f.name != "openapi.json"),
+                   key=lambda f: f.name)
+    for part in parts:
+        _merge(document, json.loads(part.read_text("utf-8")), part.name)
+    return document
+
+
+def _merge(document: dict[str, Any], part: dict[str, Any], name: str) -> None:
+    targets = [(document["paths"], part.get("paths", {}), "path")]
+    for section, entries in part.get("components", {}).items():
+        targets.append((document["components"].setdefault(section, {}), entries, f"components.{section}"))
+    for target, entries, what in targets:
+        for key, value in entries.items():
+            if key in target:
+                raise ValueError(f"openapi/{name}: {what} {key!r} is already defined")
+            target[key] = value
+
+
+@cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    document = openapi_document()
+    return Draft202012Validator({"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]})
+
+
+def json_body(schema_name: str) -> dict[str, Any]:
+    """The request's JSON body, checked against a schema of the OpenAPI document (400 or 415 if not)."""
+    if not request.is_json:
+        abort(415, "Send the body as JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if body is None:
+        abort(400, "The body is not valid JSON.")
+    errors = sorted(_validator(schema_name).iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = [f"{'.'.join(str(p) for p in e.absolute_path) or 'body'}: {e.message}" for e in errors]
+        raise ApiError(400, "The request body is not valid.", details)
+    return body
+
+
+def stale_conflict(stale: StaleVersion, error: str) -> ApiError:
+    """The 409 for a write naming a version that is not the current one, with the current one to use."""
+    return ApiError(409, error, stale.reasons,
+                    current={"version": stale.current.version, "fingerprint": stale.current.fingerprint})
+
+
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def require_manager() -> User:
+    user = api_user()
+    if not user.is_manager:
+        abort(403, "Only managers and admins may do this.")
+    return user
+
+
+@bp.before_request
+def authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization")
+    if header is not None:
+        user = user_for_bearer(header)
+        if user is None:
+            abort(401, "The bearer token is unknown, malformed or revoked.")
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if request.method not in SAFE_METHODS:
+            csrf.protect()
+    else:
+        abort(401, "Sign in, or send Authorization: Bearer <token>.")
+    g.api_user = user
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

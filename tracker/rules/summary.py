@@ -1,0 +1,30 @@
+"""A summary of statuses: counts per status and the share of requirements on time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tracker.rules.records import ItemStatus, Status
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[Status, int]
+    total: int
+    rate: float
+
+
+def summarise(statuses: Iterable[ItemStatus]) -> Summary:
+    """Counts per status (all four keys), the total, and the compliance rate.
+
+    ``rate`` is the share of items that are *not overdue*: pending and due-soon items are still on
+    time, so a new starter inside their deadlines scores 1.0 rather than being punished for
+    deadlines that have not passed. With no items the rate is 1.0 (nothing is late).
+    """
+    counts = dict.fromkeys(Status, 0)
+    for item in statuses:
+        counts[item.status] += 1
+    total = sum(counts.values())
+    rate = 1.0 if total == 0 else (total - counts[Status.OVERDUE]) / total
+    return Summary(counts=counts, total=total, rate=rate)
