@@ -2,13 +2,15 @@
 
 Builds the static site, prepares a SQLite database with a demo practice, and serves the site and
 the tracker on localhost until Ctrl+C. Everything it writes stays under ``instance/demo/``; run it
-again and it reuses that database (``--fresh`` starts over).
+again and it reuses that database (``--fresh`` starts over). It prints its progress and, at the end,
+the two addresses and three sign-ins; ``--log-requests`` also logs every request to the tracker.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import os
 import shutil
 import subprocess
@@ -36,14 +38,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where the demo database and site go (default: instance/demo)")
     parser.add_argument("--fresh", action="store_true", help="delete the demo database and site first")
     parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+    parser.add_argument("--log-requests", action="store_true", help="log every request the tracker answers")
     return parser.parse_args(argv)
+
+
+def step(number: int, text: str) -> None:
+    print(f"[{number}/4] {text}", flush=True)
 
 
 def build_site(content: Path, site_dir: Path) -> None:
     config_file = content / "mkdocs.yml" if (content / "mkdocs.yml").is_file() else REPO_ROOT / "mkdocs.yml"
     command = [sys.executable, "-m", "portal", "build", str(content), "--site-dir", str(site_dir),
                "--config-file", str(config_file)]
-    if subprocess.run(command, check=False).returncode != 0:  # noqa: S603 - our own interpreter and module
+    # The build's own report is shown only when it fails; on success one progress line says enough.
+    result = subprocess.run(command, check=False, capture_output=True, text=True,  # noqa: S603 - our interpreter
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    if result.returncode != 0:
+        print(result.stdout + result.stderr, file=sys.stderr)
         sys.exit("The site did not build: fix the content problems listed above, then run this again.")
 
 
@@ -61,13 +72,22 @@ def prepare_tracker(content: Path, database: Path) -> tuple[Flask, list[str]]:
 
     from tracker import create_app
     from tracker.services import audit
-    from tracker.services.demo_seed import seed_demo
+    from tracker.services.demo_practice import credentials
+    from tracker.services.demo_seed import demo_present, seed_demo
     from tracker.services.sync import sync
 
     app = create_app()
     with app.app_context():
-        upgrade()
+        logging.disable(logging.INFO)  # Alembic's line per migration says nothing a first-time user needs
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
         sync(app.config["TRACKER_CONTENT_DIR"], audit.CLI_ACTOR)
+        if demo_present():
+            step(3, "The demo practice is already there: reusing it.")
+            return app, credentials()
+        step(3, "Adding the demo practice (25 staff, 14 months of history; about a minute)...")
         lines = seed_demo()
     return app, lines
 
@@ -80,8 +100,36 @@ def serve_site(site_dir: Path) -> ThreadingHTTPServer:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """The built site as a web server would serve it: its own 404 page, and no line per request."""
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass  # one line per asset would drown the sign-in details printed above
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def serve_tracker(app: Flask, log_requests: bool) -> None:
+    """The tracker on werkzeug's server, without its banner; requests logged only when asked."""
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.INFO if log_requests else logging.WARNING)
+    make_server(HOST, TRACKER_PORT, app, threaded=True).serve_forever()
+
+
+def summary(lines: list[str]) -> str:
+    return "\n".join(["", "Clinic Portal demo is ready", f"  Site:    http://{HOST}:{SITE_PORT}/",
+                      f"  Tracker: http://{HOST}:{TRACKER_PORT}/", *(f"  {line}" for line in lines)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,21 +137,23 @@ def main(argv: list[str] | None = None) -> None:
     if args.fresh and args.instance.exists():
         shutil.rmtree(args.instance)
     args.instance.mkdir(parents=True, exist_ok=True)
+    database = args.instance / "tracker.db"
+    reusing = database.exists()
     site_dir = args.instance / "site"
+    step(1, "Building the static site...")
     build_site(args.content, site_dir)
-    app, lines = prepare_tracker(args.content, args.instance / "tracker.db")
-    print("\nClinic Portal demo")
-    print(f"  Site:    http://{HOST}:{SITE_PORT}/")
-    print(f"  Tracker: http://{HOST}:{TRACKER_PORT}/")
-    for line in lines:
-        print(f"  {line}")
+    step(2, f"{'Reusing' if reusing else 'Creating'} the demo database {database} (--fresh starts over)...")
+    app, lines = prepare_tracker(args.content, database)
     if args.no_serve:
+        print(summary(lines))
         return
-    print("Press Ctrl+C to stop.\n")
+    step(4, "Starting the site and the tracker...")
     serve_site(site_dir)
-    from werkzeug.serving import run_simple
-
-    run_simple(HOST, TRACKER_PORT, app, threaded=True)
+    print(summary(lines) + "\nPress Ctrl+C to stop.\n", flush=True)
+    try:
+        serve_tracker(app, args.log_requests)
+    except KeyboardInterrupt:
+        print("Stopped.")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ DEMO_ACTOR = "seed-demo"
 DOMAIN = "riverside.example"
 MANAGER_EMAIL, MANAGER_PASSWORD = f"manager@{DOMAIN}", "riverside-manager-demo"
 STAFF_EMAIL, STAFF_PASSWORD = f"maya.patel@{DOMAIN}", "riverside-frontdesk-demo"
+NEW_HIRE_EMAIL, NEW_HIRE_PASSWORD = f"kevin.oneill@{DOMAIN}", "riverside-newhire-demo"
+KNOWN_PASSWORDS = {MANAGER_EMAIL: MANAGER_PASSWORD, STAFF_EMAIL: STAFF_PASSWORD, NEW_HIRE_EMAIL: NEW_HIRE_PASSWORD}
 DEMO_USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36"
 VERIFIED_NOTE = "Checked on the issuer's online verification page."
 STAND_IN_NOTE = (
@@ -53,7 +55,8 @@ PEOPLE = (
     DemoPerson("Grace Kim", "Registered nurse", ("clinician",), "main-street", 1850, "diligent"),
     DemoPerson("Luis Ferreira", "Medical assistant", ("medical-assistant",), "main-street", 1500),
     DemoPerson("Tasha Brooks", "Medical assistant", ("medical-assistant",), "main-street", 540, "laggard"),
-    DemoPerson("Kevin O'Neill", "Medical assistant", ("medical-assistant",), "main-street", 12, "new"),
+    DemoPerson("Kevin O'Neill", "Medical assistant", ("medical-assistant",), "main-street", 0, "new",
+               email=NEW_HIRE_EMAIL),
     DemoPerson("Maya Patel", "Front desk receptionist", ("front-desk",), "main-street", 1080, email=STAFF_EMAIL),
     DemoPerson("Jordan Reyes", "Front desk receptionist", ("front-desk",), "main-street", 400),
     DemoPerson("Sofia Haddad", "Scheduling coordinator", ("front-desk",), "main-street", 20, "new"),
@@ -87,4 +90,5 @@ SESSION_SUMMARY = ("Annual bloodborne pathogens training, 29 CFR 1910.1030(g)(2)
 
 def credentials() -> list[str]:
     return [f"Manager sign-in: {MANAGER_EMAIL} / {MANAGER_PASSWORD}",
-            f"Staff sign-in (front desk): {STAFF_EMAIL} / {STAFF_PASSWORD}"]
+            f"Staff sign-in (front desk): {STAFF_EMAIL} / {STAFF_PASSWORD}",
+            f"New hire on day one (medical assistant): {NEW_HIRE_EMAIL} / {NEW_HIRE_PASSWORD}"]

@@ -34,11 +34,9 @@ from tracker.services import training as training_records
 from tracker.services.demo_history import plan_history
 from tracker.services.demo_practice import (
     DEMO_ACTOR,
+    KNOWN_PASSWORDS,
     MANAGER_EMAIL,
-    MANAGER_PASSWORD,
     PEOPLE,
-    STAFF_EMAIL,
-    STAFF_PASSWORD,
     STAND_IN_NOTE,
     WINDOW_DAYS,
     DemoPerson,
@@ -96,7 +94,7 @@ def _create_people(catalogue: Catalogue, day: date) -> tuple[list[tuple[Staff, D
             hire_date=day - timedelta(days=person.hired_days_ago),
             left_on=day - timedelta(days=person.left_days_ago) if person.left_days_ago else None)
         staff = people.create_staff(data, DEMO_ACTOR)
-        password = {MANAGER_EMAIL: MANAGER_PASSWORD, STAFF_EMAIL: STAFF_PASSWORD}.get(person.address)
+        password = KNOWN_PASSWORDS.get(person.address)
         account = "manager" if person.address == MANAGER_EMAIL else "staff"
         accounts[person.address] = people.create_user(staff, account, password or secrets.token_urlsafe(24),
                                                       DEMO_ACTOR)
@@ -109,11 +107,11 @@ def _stand_in(item: Policy | Module, revision: Revision) -> PolicyVersion | Modu
     """An archived earlier version that repeats the current text under a note saying so."""
     kind = "policy" if isinstance(item, Policy) else "module"
     text = STAND_IN_NOTE.format(version=revision.version) + (item.body if isinstance(item, Policy) else item.content)
+    source = {"kind": kind, "id": item.id, "version": revision.version, "title": item.title, "body": text}
     fields = {"version": revision.version, "title": item.title, "markdown": text, "html": render_html(text),
               "effective_date": revision.date, "material_change": revision.material_change,
-              "affected_roles": list(revision.affected_roles),
-              "fingerprint": fingerprint({"kind": kind, "id": item.id, "version": revision.version,
-                                          "title": item.title, "body": text})}
+              "affected_roles": list(revision.affected_roles), "fingerprint": fingerprint(source),
+              "fingerprint_source": source}
     if isinstance(item, Policy):
         return PolicyVersion(policy_id=item.id, applies_to=list(item.applies_to), **fields)
     return ModuleVersion(module_id=item.id, audience=list(item.audience), **fields)
@@ -135,12 +133,17 @@ def _archive_earlier_versions(catalogue: Catalogue) -> dict[str, dict[int, Polic
             kind = "policy" if isinstance(item, Policy) else "module"
             audit.record(DEMO_ACTOR, "demo.version_archived", f"{kind}_version:{stand_in.id}", {
                 f"{kind}_id": item.id, "version": revision.version, "fingerprint": stand_in.fingerprint,
-                "note": "stand-in text for the demo"})
+                "note": "stand-in text for the demo"}, records=[stand_in])
     db.session.commit()
     versions: dict[str, dict[int, PolicyVersion]] = {}
     for row in db.session.scalars(select(PolicyVersion)):
         versions.setdefault(row.policy_id, {})[row.version] = row
     return versions
+
+
+def demo_present() -> bool:
+    """True once this database holds the demo practice (its manager's account)."""
+    return db.session.scalar(select(User.id).where(User.email == MANAGER_EMAIL)) is not None
 
 
 def seed_demo() -> list[str]:
@@ -150,10 +153,9 @@ def seed_demo() -> list[str]:
     Raises catalogue.NotSynced before the first sync.
     """
     existing = db.session.scalar(select(func.count()).select_from(Staff))
-    demo_there = db.session.scalar(select(User.id).where(User.email == MANAGER_EMAIL)) is not None
     if existing:
         return [f"Demo data not added: the tracker already has {existing} staff record(s). The demo fills only an "
-                "empty tracker."] + (credentials() if demo_there else [])
+                "empty tracker."] + (credentials() if demo_present() else [])
     catalogue = served.synced()
     day = today()
     created, manager = _create_people(catalogue, day)
