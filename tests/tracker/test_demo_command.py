@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -25,11 +26,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def clean_environment(monkeypatch):
+def clean_environment():
     # The demo sets TRACKER_* for the app it builds; keep them from leaking into other tests.
-    for name in ("TRACKER_ENV", "TRACKER_DATABASE_URL", "TRACKER_CONTENT_DIR", "TRACKER_SITE_URL",
-                 "TRACKER_BASE_URL", "TRACKER_SYNC_ON_START"):
-        monkeypatch.delenv(name, raising=False)
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def test_first_run_shows_progress_and_three_sign_ins_and_a_second_run_reuses_it(
