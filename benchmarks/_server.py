@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -32,12 +33,17 @@ import flask_migrate
 from sqlalchemy import create_engine, make_url
 
 from tracker import create_app
-from tracker.services import catalogue as served
-from tracker.services import people, tokens
+from tracker.services import keys, people, served_catalogue, tokens
 from tracker.services.sync import sync
 from tracker.storage.db import db
 
 REPO = Path(__file__).resolve().parents[1]
+# One audit key and one evidence key per run, shared by the server and the setup and checks around it.
+AUDIT_KEY = secrets.token_hex(32)
+_KEY_FOLDER = tempfile.TemporaryDirectory(prefix="tracker-bench-keys-")
+EVIDENCE_KEY_FILE = Path(_KEY_FOLDER.name) / "evidence-signing.key"
+EVIDENCE_KEY_FILE.write_bytes(keys.new_evidence_key_pem())
+KEY_SETTINGS = {"TRACKER_AUDIT_KEY": AUDIT_KEY, "TRACKER_EVIDENCE_KEY_FILE": str(EVIDENCE_KEY_FILE)}
 CONTENT_DIR = REPO  # the shipped library: policies/ and training/ of this checkout
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -112,7 +118,7 @@ class Seeded:
 def app_for(database_url: str, content_dir: Path = CONTENT_DIR):
     """An app on the database for setting up and checking it, outside the server."""
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(16),
-                       "TRACKER_CONTENT_DIR": content_dir, "TRACKER_SYNC_ON_START": False})
+                       "TRACKER_CONTENT_DIR": content_dir, "TRACKER_SYNC_ON_START": False, **KEY_SETTINGS})
 
 
 def prepare(database_url: str, staff: int = 40, managers: int = 1, content_dir: Path = CONTENT_DIR) -> Seeded:
@@ -122,7 +128,7 @@ def prepare(database_url: str, staff: int = 40, managers: int = 1, content_dir: 
     with app.app_context():
         flask_migrate.upgrade()
         sync(content_dir, ACTOR)
-        catalogue = served.required()
+        catalogue = served_catalogue.required()
         role, location = next(iter(catalogue.roles)), next(iter(catalogue.locations))
         password = secrets.token_urlsafe(16)
         seeded = [_add_person(n, "staff", role, location, password) for n in range(staff)]
@@ -190,7 +196,7 @@ class TrackerServer:
     def environment(self) -> dict[str, str]:
         return {**os.environ, "TRACKER_DATABASE_URL": self.database_url,
                 "TRACKER_SECRET_KEY": secrets.token_hex(32), "TRACKER_CONTENT_DIR": str(self.content_dir),
-                "TRACKER_ENV": "production"}
+                "TRACKER_ENV": "production", **KEY_SETTINGS}
 
     def start(self) -> TrackerServer:
         self.port = free_port()

@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/bench_dashboard.py [--staff 2000] [--repeat 3] 
 Builds a scratch SQLite database (or uses the PostgreSQL URL given) with synthetic content (120
 policies, 29 modules, 1 certification = 150 requirements for everyone) and records for each person,
 inserted in bulk (a benchmark, not a tracker: no audit events). Then times tracker.services.matrix.compute
-(the bulk queries of tracker.services.statuses plus the rules) cold and remembered, the 12-month trend cold
+(the bulk queries of tracker.services.compliance_status plus the rules) cold and remembered, the 12-month trend cold
 and warm, and the matrix page, its CSV export and the dashboard as a signed-in manager gets them.
 Target: the matrix for 2,000 x 150 well under 1 s.
 """
@@ -32,7 +32,7 @@ POLICIES, MODULES = 120, 29
 def populate(app, staff_count: int, rng: random.Random) -> None:
     from sqlalchemy import insert, select
 
-    from tracker.services import catalogue as served
+    from tracker.services import served_catalogue
     from tracker.services.passwords import hash_password
     from tracker.storage.db import db
     from tracker.storage.models import (
@@ -48,7 +48,7 @@ def populate(app, staff_count: int, rng: random.Random) -> None:
 
     today = date.today()
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         role = next(iter(catalogue.roles))
         db.session.execute(insert(Staff), [
             {"name": f"Person {n:05d}", "email": f"p{n}@bench.example", "job_title": "Staff", "roles": [role],
@@ -109,8 +109,7 @@ def main() -> None:
     import flask_migrate
 
     from tracker import create_app
-    from tracker.services import catalogue as served
-    from tracker.services import matrix, trend
+    from tracker.services import matrix, served_catalogue, trend
     from tracker.storage.db import today
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +125,7 @@ def main() -> None:
             sync(root, "bench")
         populate(app, args.staff, random.Random(7))
         with app.app_context():
-            catalogue = served.current()
+            catalogue = served_catalogue.current()
             day = today()
             computed = matrix.compute(catalogue, day)
             print(f"matrix: {len(computed.rows)} people x {len(computed.columns)} requirements = "

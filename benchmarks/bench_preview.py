@@ -94,7 +94,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
         content = write_content(Path(tmp) / "content", args.policies, categories=args.categories)
         config = content / "mkdocs.yml"  # the project's settings; content_dir "." is this folder
-        config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n", "utf-8")
+        config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
+                          f"theme:\n  custom_dir: {ROOT / 'overrides'}\n", "utf-8")
         port = free_port()
         base = f"http://127.0.0.1:{port}/"
         command = [BIN / "portal", "serve", "--config-file", config, "--dev-addr", f"127.0.0.1:{port}"]

@@ -58,6 +58,7 @@ def site_size(site: Path) -> float:
 def project_config(policies_in_nav: bool) -> dict:
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
     config["docs_dir"] = str(ROOT / config.get("docs_dir", "docs"))
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "portal" in plugin:
             plugin["portal"]["policies_in_nav"] = policies_in_nav

@@ -13,6 +13,9 @@ from portal.model import (
     CertificationType,
     Choice,
     Citation,
+    Cooldown,
+    Duty,
+    Every,
     Location,
     Module,
     Policy,
@@ -21,6 +24,7 @@ from portal.model import (
     Role,
     Settings,
 )
+from portal.office_time import OfficeTime
 
 
 def build_catalogue(documents: dict) -> Catalogue:
@@ -52,10 +56,15 @@ def _settings(office: dict) -> Settings:
         tracker_url=info.get("tracker_url", "http://127.0.0.1:5000").rstrip("/"),
         site_url=info.get("site_url"),
         contact=info.get("contact", ""),
+        office_time=OfficeTime(
+            timezone=info.get("timezone"), holiday_country=info.get("holidays", {}).get("country"),
+            holiday_subdivision=info.get("holidays", {}).get("subdivision"),
+            closed_days=tuple(sorted(date.fromisoformat(str(d)) for d in info.get("closed_days", ())))),
         acknowledgement_grace_days=defaults["acknowledgement_grace_days"],
         due_soon_days=defaults["due_soon_days"],
         training_deadline_days=defaults["training_deadline_days"],
         review_warning_days=defaults.get("review_warning_days", 90),
+        quiz_cooldown=Cooldown(**defaults.get("quiz_cooldown", {})),
     )
 
 
@@ -84,7 +93,14 @@ def _policy(document) -> Policy:
         source=document.path, citations=_citations(data.get("citations", [])),
         related_policies=tuple(related.get("policies", ())), related_modules=tuple(related.get("modules", ())),
         tags=tuple(data.get("tags", ())), locations=tuple(data.get("locations", ())),
+        duties=tuple(_duty(d) for d in data.get("duties", ())),
     )
+
+
+def _duty(data: dict) -> Duty:
+    return Duty(id=data["id"], title=data["title"], owner=data["owner"], every=Every(**data["every"]),
+                frequency_basis=data["frequency_basis"], evidence=data["evidence"],
+                per_location=data.get("per_location", False), citations=_citations(data.get("citations", [])))
 
 
 def _module(document) -> Module:
@@ -92,8 +108,9 @@ def _module(document) -> Module:
     questions = tuple(
         Question(id=q["id"], type=q["type"], prompt=q["prompt"],
                  choices=tuple(Choice(id=c["id"], text=c["text"]) for c in q["choices"]),
-                 answers=frozenset(q["answers"]), explanation=q["explanation"])
+                 answers=frozenset(q["answers"]), explanation=q["explanation"], topic=q.get("topic", ""))
         for q in data["quiz"]["questions"])
+    cooldown = data["quiz"].get("cooldown")
     return Module(
         id=data["id"], title=data["title"], version=data["version"],
         effective_date=date.fromisoformat(data["effective_date"]), summary=data["summary"],
@@ -106,6 +123,7 @@ def _module(document) -> Module:
         related_policies=tuple(data.get("related_policies", ())), citations=_citations(data.get("citations", [])),
         tags=tuple(data.get("tags", ())), history=_history(data.get("history", ())),
         locations=tuple(data.get("locations", ())),
+        quiz_draw=data["quiz"].get("draw"), quiz_cooldown=Cooldown(**cooldown) if cooldown else None,
     )
 
 

@@ -11,6 +11,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+import yaml
+
+from portal import yamlio
+from portal.fingerprint import fingerprint, module_text_fields, policy_text_fields
 from portal.loader import Report, check
 
 
@@ -150,6 +154,39 @@ def cmd_export_markdown(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fingerprinted_fields(path: Path) -> tuple[dict, str | None]:
+    """The fields a file's fingerprint is computed from, and the fingerprint it states (a pack's
+    *.fingerprint.json states one; a policy or module YAML file does not)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".json":
+        data = json.loads(text)
+        return (data["fields"], data.get("fingerprint")) if "fields" in data else (data, None)
+    data = yamlio.parse(text)
+    if isinstance(data, dict) and "body" in data:
+        return policy_text_fields(data), None
+    if isinstance(data, dict) and "quiz" in data:
+        return module_text_fields(data), None
+    raise ValueError("it is neither a policy (with a body) nor a training module (with a quiz)")
+
+
+def cmd_fingerprint(args: argparse.Namespace) -> int:
+    """Print the fingerprint of a policy or module file, or of an evidence pack's *.fingerprint.json."""
+    try:
+        fields, stated = _fingerprinted_fields(args.file)
+        value = fingerprint(fields)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
+        reason = f"it has no field {error}" if isinstance(error, KeyError) else str(error)
+        print(f"{args.file}: cannot compute a fingerprint: {reason} (check it with `portal validate`)",
+              file=sys.stderr)
+        return 1
+    print(f"{value}  {args.file}")
+    if stated is not None and stated != value:
+        print(f"{args.file} states fingerprint {stated}, but its fields give {value}: it was changed",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Clinic Portal content tools.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -184,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="hand-written pages to copy along (default: docs)")
     export.add_argument("--today", type=_iso_date, help="date the review page counts from (default: today)")
     export.set_defaults(handler=cmd_export_markdown)
+
+    fingerprint_command = commands.add_parser(
+        "fingerprint", help="print the fingerprint of a policy or module file (or an evidence pack's "
+                            "*.fingerprint.json), to compare with the site's and the tracker's")
+    fingerprint_command.add_argument("file", type=Path, help="policies/<category>/<id>.yml, training/<id>.yml, ...")
+    fingerprint_command.set_defaults(handler=cmd_fingerprint)
     return parser
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,13 @@ class DirtyBuild:
         return self.page_cache
 
     def mark_stale_pages(self, nav: Navigation, files: Files, config: MkDocsConfig, catalogue: Catalogue,
-                         generated: dict[str, str], state_file: Path) -> None:
+                         generated: dict[str, str], state_file: Path, sidebars: Mapping[str, object]) -> None:
         """Make the dirty build rebuild the pages a change reaches beyond their own source.
 
         A dirty build reads only changed pages, so the nav would lack the titles of the others: set
         them. When the nav or mkdocs.yml changes, every page is stale; a hand-written page is stale
-        when the text its markers fill in changes. Removing a page's HTML has it rebuilt.
+        when the text its markers fill in changes, and any page when what ``sidebars`` gives it (a
+        category's list of policies) changes. Removing a page's HTML has it rebuilt.
         """
         def source(file: File) -> str:
             if file.src_uri in generated:
@@ -146,6 +148,7 @@ class DirtyBuild:
         filled = {f.src_uri: _digest(fill_markers(text, catalogue, f.src_uri))
                   for f in files.documentation_pages() if f.src_uri not in generated
                   and MARKER in (text := source(f))}
+        filled.update({src_uri: _digest(listed) for src_uri, listed in sidebars.items()})
         try:
             state = json.loads(state_file.read_text("utf-8"))
         except (OSError, ValueError):

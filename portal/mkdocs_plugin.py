@@ -37,6 +37,7 @@ from portal.model import Catalogue
 from portal.problems import ContentError
 from portal.render import fill_markers, render_site, site_nav
 from portal.render.common import attr, policy_page
+from portal.render.policies import category_page
 
 CONTENT_FOLDERS = ("policies", "training")
 SIDEBAR = "partials/nav.html"  # Material's primary navigation, which every page renders
@@ -54,6 +55,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.page_count = 0
         self.dirty: DirtyBuild | None = None  # set in dirty builds, for the whole serve session
         self.own_nav = False
+        # Unlisted policy pages by their category page's URL: (URL in the category's folder, title).
+        self.category_policies: dict[str, list[tuple[str, str]]] = {}
         self.unlisted: set[str] = set()  # policy pages the nav leaves out
         self.page_urls: set[str] = set()
 
@@ -144,10 +147,35 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 file = files.get_file_from_path(policy_page(policy))
                 if file is not None and file.page is not None:
                     file.page.parent = sections.get(f"policies/{policy.category}/index.md")
+            self.category_policies = self._category_policies(files)
         if self.dirty:
+            # Each page of a category shows the category's policies in its sidebar.
+            sidebars = {page: self.category_policies.get(index.url) for page, index in self._categories(files)}
             self.dirty.mark_stale_pages(nav, files, config, self.catalogue, self.pages,
-                                        self._cache_dir(config) / "state.json")
+                                        self._cache_dir(config) / "state.json", sidebars)
         return nav
+
+    def _categories(self, files: Files) -> Iterator[tuple[str, File]]:
+        """(page, its category's page) for every category page and every policy page."""
+        for category in self.catalogue.categories.values():
+            index = files.get_file_from_path(category_page(category))
+            if index is not None:
+                yield index.src_uri, index
+                yield from ((policy_page(p), index) for p in self.catalogue.policies_in(category.id))
+
+    def _category_policies(self, files: Files) -> dict[str, list[tuple[str, str]]]:
+        """Each category's policies, listed in its nav section too (overrides/partials/nav-item.html):
+        on a phone the menu opens at a policy's section, which would otherwise be an empty panel."""
+        listed: dict[str, list[tuple[str, str]]] = {}
+        for category in self.catalogue.categories.values():
+            index = files.get_file_from_path(category_page(category))
+            if index is None:
+                continue
+            folder = index.url if index.url.endswith("/") else posixpath.dirname(index.url) + "/"
+            listed[index.url] = [(file.url.removeprefix(folder), policy.title)
+                                 for policy in self.catalogue.policies_in(category.id)
+                                 if (file := files.get_file_from_path(policy_page(policy))) is not None]
+        return listed
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self.pages:
@@ -172,6 +200,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         if self.dirty:  # each rebuild has a new Jinja environment: spare it compiling the theme again
             env.bytecode_cache = self.dirty.templates
         _share_sidebars(env, self.unlisted)
+        env.globals["portal_category_policies"] = self.category_policies
         return env
 
     def _cache_dir(self, config: MkDocsConfig) -> Path:

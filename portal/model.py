@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar, TypedDict
 
+from portal.office_time import OfficeTime
+
 ALL = "all"
 CFR_PATTERN = re.compile(r"^(?P<title>\d+) (?:(?P<cfr>CFR)|U\.S\.C\.) (?P<section>(?P<part>\d+[a-z]*)(?(cfr)\.\d+[a-z]*|(?:-\d+[a-z]*)*))(?P<paragraphs>(\([A-Za-z0-9]+\))*)$")
 
@@ -71,6 +73,14 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Cooldown:
+    """A pause to go over the module after ``after_failures`` failed quiz attempts in a row."""
+
+    after_failures: int = 3
+    minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Settings:
     office_name: str
     acknowledgement_grace_days: int
@@ -81,6 +91,8 @@ class Settings:
     tracker_url: str = "http://127.0.0.1:5000"
     site_url: str | None = None
     contact: str = ""
+    quiz_cooldown: Cooldown = Cooldown()
+    office_time: OfficeTime = OfficeTime()
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,38 @@ def required_version(history: tuple[Revision, ...], current: int, effective: dat
 
 
 @dataclass(frozen=True)
+class Every:
+    """How often an office duty recurs (one field set): ``weeks``, ``months`` or ``years`` after the
+    last time it was done; once each calendar year ``on`` a day ("MM-DD"), or within
+    ``days_after_year_end`` days after the previous year ended (60: 1 March, 29 February in leap years)."""
+
+    weeks: int | None = None
+    months: int | None = None
+    years: int | None = None
+    on: str | None = None
+    days_after_year_end: int | None = None
+
+    @property
+    def fixed_yearly(self) -> bool:
+        """Due by a day of each calendar year rather than a period after the last completion."""
+        return self.on is not None or self.days_after_year_end is not None
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A recurring check a policy assigns to the office, done by its owner role."""
+
+    id: str
+    title: str
+    owner: str
+    every: Every
+    frequency_basis: str  # whether the rule sets the frequency or the office chose it, and why
+    evidence: str  # what to record as proof
+    per_location: bool = False
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy(_Targeted):
     id: str
     title: str
@@ -175,6 +219,7 @@ class Policy(_Targeted):
     related_modules: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
+    duties: tuple[Duty, ...] = ()
     ROLES_FIELD: ClassVar[str] = "applies_to"
 
     @property
@@ -214,6 +259,7 @@ class Question:
     choices: tuple[Choice, ...]
     answers: frozenset[str]
     explanation: str
+    topic: str = ""  # what to review when it is answered wrong
 
 
 DAYS_AFTER_HIRE, AT_INITIAL_ASSIGNMENT = "days_after_hire", "at_initial_assignment"
@@ -244,6 +290,8 @@ class Module(_Targeted):
     history: tuple[Revision, ...] = ()
     locations: tuple[str, ...] = ()
     initial_deadline: str = DAYS_AFTER_HIRE
+    quiz_draw: int | None = None  # questions drawn for each attempt; None: all of them
+    quiz_cooldown: Cooldown | None = None  # None: the office's setting
     ROLES_FIELD: ClassVar[str] = "audience"
 
     @property
@@ -313,6 +361,10 @@ class Catalogue:
     modules: Mapping[str, Module] = field(default_factory=lambda: _frozen({}))
     certifications: Mapping[str, CertificationType] = field(default_factory=lambda: _frozen({}))
 
+    def duties(self) -> list[tuple[Policy, Duty]]:
+        """Every office duty with the policy that assigns it, by duty title."""
+        return sorted(((p, d) for p in self.policies.values() for d in p.duties), key=lambda pd: pd[1].title)
+
     def policies_in(self, category_id: str) -> list[Policy]:
         return sorted((p for p in self.policies.values() if p.category == category_id), key=lambda p: p.title)
 
@@ -340,6 +392,5 @@ class Catalogue:
             "modules": len(self.modules),
             "questions": sum(len(m.questions) for m in self.modules.values()),
             "certifications": len(self.certifications),
-            "roles": len(self.roles),
-            "locations": len(self.locations),
+            "roles": len(self.roles), "locations": len(self.locations),
         }

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections import Counter
+from datetime import date
 from pathlib import PurePosixPath
+
+import holidays
 
 from portal import yamlio
 from portal.model import ALL
 from portal.problems import Problem
 
-KIND_NAMES = {"policy": "policy", "module": "training module", "certifications": "certification type"}
+KIND_NAMES = {"policy": "policy", "module": "training module", "certifications": "certification type",
+              "duty": "office duty"}
 
 
 SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
@@ -25,6 +30,8 @@ def check_references(documents: dict, locator) -> None:
     parsed = [d for d in documents.values() if isinstance(d.data, dict)]
     office = next((d for d in parsed if d.kind == "office"), None)
     known = _safely(_known_ids, office, locator) if office else None
+    if office:
+        _safely(_office_time, office, locator)
     items = _items(parsed)
     _unique_ids(items, locator)
     ids = {kind: {i for (k, i, _d, _w) in items if k == kind} for kind in KIND_NAMES}
@@ -70,12 +77,35 @@ def _known_ids(office, locator) -> dict | None:
     return known
 
 
+def _office_time(office, locator) -> None:
+    """The time zone and the holiday calendar name ones the tracker can use."""
+    info = office.data["office"]
+    zone = info.get("timezone")
+    if isinstance(zone, str) and zone not in zoneinfo.available_timezones():
+        locator.add(office.path, ["office", "timezone"], f"unknown time zone '{zone}'",
+                    "write an IANA time zone name, e.g. America/Los_Angeles")
+    calendar = info.get("holidays", {})
+    supported = holidays.list_supported_countries()
+    country, subdivision = calendar.get("country"), calendar.get("subdivision")
+    if isinstance(country, str) and country not in supported:
+        locator.add(office.path, ["office", "holidays", "country"], f"no public holidays are known for '{country}'",
+                    "write a two-letter country code, e.g. US")
+    elif isinstance(subdivision, str) and subdivision not in supported.get(country, ()):
+        locator.add(office.path, ["office", "holidays", "subdivision"],
+                    f"'{subdivision}' is not a state or province of {country} with known holidays",
+                    f"use one of {', '.join(supported[country][:8])}, ...")
+
+
 def _items(parsed) -> list[tuple[str, str, object, list[str | int]]]:
     """(kind, id, document, yaml path of the id) for every policy, module and certification type."""
     items: list[tuple[str, object, object, list[str | int]]] = []
     for document in parsed:
         if document.kind in ("policy", "module"):
             items.append((document.kind, document.data.get("id"), document, ["id"]))
+        if document.kind == "policy":
+            for index, duty in enumerate(_list(document.data.get("duties"))):
+                if isinstance(duty, dict):
+                    items.append(("duty", duty.get("id"), document, ["duties", index, "id"]))
         elif document.kind == "certifications":
             for index, cert in enumerate(_list(document.data.get("certifications"))):
                 if isinstance(cert, dict):
@@ -93,7 +123,7 @@ def _unique_ids(items, locator) -> None:
         for _kind, document, where in places:
             others = ", ".join(f"the {KIND_NAMES[k]} in {d.path}" for k, d, w in places if (d, w) != (document, where))
             locator.add(document.path, where, f"id '{item_id}' is also used by {others}",
-                        "ids must be unique across policies, modules and certification types; rename one")
+                        "ids must be unique across policies, modules, certification types and office duties; rename one")
 
 
 def _policy(document, known, ids, locator) -> None:
@@ -121,6 +151,20 @@ def _policy(document, known, ids, locator) -> None:
         locator.add(path, ["next_review"], f"next review {data['next_review']} is not after the effective date {data['effective_date']}",
                     "set the next review date after effective_date (usually effective_date plus review_cycle_months)")
     _citations(data.get("citations", []), ["citations"], document, locator)
+    for index, duty in enumerate(data.get("duties", [])):
+        _safely(_duty, duty, ["duties", index], document, known, locator)
+
+
+def _duty(duty, where, document, known, locator) -> None:
+    _role(duty["owner"], [*where, "owner"], document, known, locator)
+    _citations(duty.get("citations", []), [*where, "citations"], document, locator)
+    day = duty["every"].get("on")
+    if isinstance(day, str):
+        try:
+            date.fromisoformat(f"2028-{day}")  # a leap year, so 02-29 is a day
+        except ValueError:
+            locator.add(document.path, [*where, "every", "on"], f"'{day}' is not a day of the year",
+                        "write a real month and day as MM-DD, e.g. \"01-31\"")
 
 
 def _module(document, known, ids, locator) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import yaml
@@ -10,13 +11,18 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ContentLoader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that keeps dates as text, so JSON Schema sees exactly what the author wrote."""
+    """Safe loader that keeps dates as text, so JSON Schema sees exactly what the author wrote, and
+    reads only true and false as booleans (as YAML 1.2 does): yes, no, on and off stay words, so an
+    office duty's ``every: {on: "01-31"}`` has the key ``on``."""
 
 
+_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
 ContentLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+ContentLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                    list("tTfF"))
 
 
 def parse(text: str):

@@ -88,7 +88,8 @@ def test_nav_lists_categories_and_a_policy_page_opens_its_category(site):
     active = re.findall(r'<li class="md-nav__item md-nav__item--active[^"]*">\s*<input[^>]*>\s*'
                         r'<div class="md-nav__link md-nav__container">\s*<a href="([^"]+)"', policy)
     assert active == ["../../", "../"]  # open: Policies, then Privacy & records
-    assert "visitor-log" not in policy and "sharps-safety" not in policy
+    assert 'href="../visitor-log/"' in policy  # its category's policies, for the phone's menu
+    assert "sharps-safety" not in policy  # not the policies of other categories
 
 
 def test_shared_sidebars_leave_every_page_as_material_renders_it(tmp_path, monkeypatch):
@@ -276,3 +277,17 @@ def test_real_content_builds_strict_when_it_validates(tmp_path):
     result = portal("build", ROOT, "--site-dir", tmp_path / "site")
     assert result.returncode == 0, result.stdout + result.stderr
     assert quiz_leaks(tmp_path / "site", load_catalogue(ROOT), strict=False) == []
+
+
+def test_search_entries_read_the_facts_of_a_module_and_a_policy_as_sentences(site):
+    """The panel of facts is indexed as "Label: value." sentences, not as "Version1Effective date..."."""
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    texts = {entry["location"]: entry["text"] for entry in index["docs"]}
+    catalogue = load_catalogue(FIXTURE)
+    module = catalogue.modules["privacy-basics"]
+    policy = catalogue.policies["fax-handling"]
+    for location, item in ((f"training/{module.id}/", module), (f"policies/privacy/{policy.id}/", policy)):
+        text = " ".join(t for key, t in texts.items() if key.startswith(location))
+        assert f"Version: {item.version}. Effective date: {item.effective_date.isoformat()}." in text
+        assert f"Version{item.version}Effective" not in text  # never run together
+    assert "Audience: " in " ".join(t for key, t in texts.items() if key.startswith(f"training/{module.id}/"))

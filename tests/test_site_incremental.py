@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import os
 import shutil
@@ -199,6 +200,17 @@ def test_a_title_edit_rebuilds_every_page_that_shows_the_title(dirty):
     assert not any(e["title"] == "Sharps safety" for e in index)
 
 
+def test_a_title_edit_rebuilds_the_sidebars_that_list_it(dirty):
+    """Every page of a category lists the category's policies in its sidebar (the phone's menu)."""
+    content, site, rebuild = dirty
+    first = rebuild()
+    edit(content / "policies/privacy/visitor-log.yml", "title: Visitor log", "title: Visitors' sign-in log")
+    pages = rebuilt(first, rebuild())
+    assert {"policies/privacy/fax-handling/index.html", "policies/privacy/index.html"} <= pages
+    assert "policies/safety/sharps-safety/index.html" not in pages
+    assert "Visitors' sign-in log" in html.unescape((site / "policies/privacy/fax-handling/index.html").read_text("utf-8"))
+
+
 def test_a_nav_change_rebuilds_every_page(dirty):
     content, site, rebuild = dirty
     first = rebuild()
@@ -233,7 +245,8 @@ def test_pages_a_dirty_build_does_not_read_keep_their_titles_in_the_nav(dirty):
 def test_portal_serve_shows_a_saved_edit(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
-    (content / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n", "utf-8")
+    (content / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
+                                        f"theme:\n  custom_dir: {ROOT / 'overrides'}\n", "utf-8")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -42,7 +42,7 @@ def html_of(page: str) -> str:
 
 def test_every_item_has_its_page(catalogue, pages):
     expected = {"policies/index.md", "training/index.md", "roles/index.md", "certifications.md",
-                "coverage.md", "review.md"}
+                "coverage.md", "review.md", "duties.md"}
     expected |= {f"policies/{c}/index.md" for c in catalogue.categories}
     expected |= {f"policies/{p.category}/{p.id}.md" for p in catalogue.policies.values()}
     expected |= {f"training/{m}.md" for m in catalogue.modules}
@@ -55,7 +55,7 @@ def test_policy_page_has_front_matter_and_metadata_panel_on_top(catalogue, pages
     page = pages["policies/privacy/fax-handling.md"]
     meta = yaml.safe_load(page.split("---\n")[1])
     assert meta == {"title": 'Fax | mail &lt;handling&gt; &amp; &quot;phones&quot;', "tags": ["privacy", "fax"]}
-    panel = re.search(r'<dl class="portal-meta">(.*?)</dl>', page).group(1)
+    panel = re.search(r'<dl class="portal-meta"[^>]*>(.*?)</dl>', page).group(1)
     assert page.index("portal-meta") < page.index("## Purpose")
     for label, value in [("Version", "3"), ("Effective date", "2026-02-01"), ("Owner", "Security officer"),
                          ("Applies to", "Front desk, Medical assistant"), ("Next review", "2026-03-01"),

@@ -14,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import ContentError
 from tracker import config
 from tracker.http.extensions import csrf, migrate
-from tracker.services.catalogue import SYNC_PROBLEM
+from tracker.services import keys
+from tracker.services.served_catalogue import SYNC_PROBLEM, current
 from tracker.services.sync import SyncRefused, sync
 from tracker.storage.db import configure_engine, db
 
@@ -28,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(os.environ, app.instance_path, testing))
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = config.require_secret_key(app.config)
+    keys.init_app(app)  # the audit and evidence keys, kept outside the database
     if app.config["SQLALCHEMY_DATABASE_URI"] == config.default_database_url(app.instance_path):
         os.makedirs(app.instance_path, exist_ok=True)  # SQLite creates the file, not its folder
 
@@ -52,9 +54,9 @@ def _register_areas(app: Flask) -> None:
     """Request plumbing, pages, the JSON API and the ``flask`` commands, imported here so that
     importing ``tracker`` (or its rules) loads none of them."""
     from tracker import api, cli, http, web
-    from tracker.services import catalogue
+    from tracker.services import served_catalogue
 
-    catalogue.init_app(app)
+    served_catalogue.init_app(app)
     http.init_app(app)
     web.init_app(app)
     api.init_app(app)
@@ -98,3 +100,4 @@ def _sync_at_start(app: Flask) -> None:
             app.logger.error("Catalogue sync refused; serving the last archived versions:\n%s", refusal)
         else:
             app.logger.info(report.describe())
+        current()  # the served catalogue, whose office time zone decides "today" from the start

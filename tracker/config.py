@@ -106,6 +106,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str, testing: bo
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         **mail_settings(environ),
+        **evidence_settings(environ),
+        **account_settings(environ),
     }
 
 
@@ -128,6 +130,54 @@ def mail_settings(environ: Mapping[str, str]) -> dict:
         "TRACKER_BASE_URL": (environ.get("TRACKER_BASE_URL") or "").strip().rstrip("/") or None,
     }
 # --- end of reminder e-mail settings ---------------------------------------------------------------
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    text = _text(environ, name)
+    return Path(text).expanduser() if text else None
+
+
+def evidence_settings(environ: Mapping[str, str]) -> dict:
+    """Keys and files that make the audit trail and evidence packs checkable (tracker.services.keys).
+    Unset outside development and testing, the tracker refuses to start (see docs/operations.md)."""
+    return {
+        "TRACKER_AUDIT_KEY": _text(environ, "TRACKER_AUDIT_KEY") or None,
+        "TRACKER_AUDIT_KEY_FILE": _path(environ, "TRACKER_AUDIT_KEY_FILE"),
+        # Earlier audit keys, comma-separated, kept after a rotation to verify the events they signed.
+        "TRACKER_AUDIT_KEYRING": _text(environ, "TRACKER_AUDIT_KEYRING"),
+        "TRACKER_EVIDENCE_KEY_FILE": _path(environ, "TRACKER_EVIDENCE_KEY_FILE"),
+        "TRACKER_CHECKPOINT_FILE": _path(environ, "TRACKER_CHECKPOINT_FILE"),
+    }
+
+
+# --- Accounts (tracker.services.accounts, passwords, sessions) -----------------------------------
+# NIST SP 800-63B-4: at least 15 characters when a password is the only factor (8 with a second one).
+DEFAULT_PASSWORD_MIN_LENGTH = 15
+MAX_PASSWORD_MIN_LENGTH = 64  # every password up to 64 characters (and beyond) is accepted
+
+
+def account_settings(environ: Mapping[str, str]) -> dict:
+    return {
+        "TRACKER_PASSWORD_MIN_LENGTH": whole_number(
+            environ, "TRACKER_PASSWORD_MIN_LENGTH", DEFAULT_PASSWORD_MIN_LENGTH, 8, MAX_PASSWORD_MIN_LENGTH,
+            "a password length (NIST SP 800-63B: 15 when the password is the only factor)"),
+        "TRACKER_INVITATION_DAYS": whole_number(environ, "TRACKER_INVITATION_DAYS", 7, 1, 90,
+                                                "a number of days an invitation link stays usable"),
+        "TRACKER_SESSION_IDLE_MINUTES": whole_number(environ, "TRACKER_SESSION_IDLE_MINUTES", 30, 1, 24 * 60,
+                                                     "a number of idle minutes before signing out"),
+        "TRACKER_SESSION_HOURS": whole_number(environ, "TRACKER_SESSION_HOURS", 12, 1, 30 * 24,
+                                              "a number of hours a sign-in lasts at most"),
+        # An office with a single manager may let them verify their own records; exports flag them.
+        "TRACKER_ALLOW_SELF_VERIFICATION": flag(environ, "TRACKER_ALLOW_SELF_VERIFICATION", False),
+        # Single sign-on (tracker.web.sso): off unless the issuer and client are all set.
+        "TRACKER_OIDC_ISSUER": _text(environ, "TRACKER_OIDC_ISSUER").rstrip("/") or None,
+        "TRACKER_OIDC_CLIENT_ID": _text(environ, "TRACKER_OIDC_CLIENT_ID") or None,
+        "TRACKER_OIDC_CLIENT_SECRET": _text(environ, "TRACKER_OIDC_CLIENT_SECRET") or None,
+        "TRACKER_OIDC_NAME": _text(environ, "TRACKER_OIDC_NAME") or "your organisation's account",
+        # Managers and admins sign in with a code from an authenticator app as well as their password.
+        "TRACKER_TWO_STEP_FOR_MANAGERS": flag(environ, "TRACKER_TWO_STEP_FOR_MANAGERS", False),
+    }
+# --- end of account settings ---------------------------------------------------------------------
 
 
 def require_secret_key(config: Mapping) -> str:

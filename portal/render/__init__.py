@@ -11,6 +11,7 @@ from datetime import date
 from portal.model import Catalogue
 from portal.render.certifications import render_certifications
 from portal.render.coverage import render_coverage
+from portal.render.duties import render_duties
 from portal.render.markers import fill_markers
 from portal.render.nav import site_nav
 from portal.render.policies import render_policies
@@ -29,5 +30,6 @@ def render_site(catalogue: Catalogue, today: date) -> dict[str, str]:
     pages.update(render_certifications(catalogue))
     pages.update(render_roles(catalogue))
     pages.update(render_coverage(catalogue))
+    pages.update(render_duties(catalogue))
     pages.update(render_review(catalogue, today))
     return pages

@@ -22,6 +22,8 @@ DECISIONS = {
     "not_applicable": "Not reasonable and appropriate here",
 }
 
+# HTML elements in a panel's values, left out of its sentences for search (their text stays).
+_TAGS = re.compile(r"<[^>]+>")
 # Characters Python-Markdown would read as emphasis, links or code in a plain-text field.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]])")
 
@@ -110,9 +112,23 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def meta_panel(fields: list[tuple[str, str]], css_class: str = "portal-meta") -> str:
-    """Label/value pairs as a definition list on top of a page; values must be HTML-safe."""
+    """Label/value pairs as a definition list on top of a page; values must be HTML-safe.
+
+    Search indexes a sentence per pair instead of the list ("Version: 2. Audience: All staff."),
+    which would otherwise run together ("Version2AudienceAll staff"); the sentences are never shown.
+    """
     items = "".join(f"<dt>{attr(label)}</dt><dd>{value}</dd>" for label, value in fields)
-    return f'<dl class="{css_class}">{items}</dl>\n'
+    sentences = " ".join(f"{attr(label)}: {_TAGS.sub('', value).rstrip('.')}." for label, value in fields)
+    return (f'<dl class="{css_class}" data-search-exclude>{items}</dl>\n'
+            f'<p class="portal-search-text" hidden>{sentences}</p>\n')
+
+
+def print_header(office_name: str, item: Policy | Module) -> str:
+    """What a printed copy says on top (docs/stylesheets/extra.css, @media print): the office, title,
+    version and effective date; docs/assets/portal.js adds the print date and the page's address."""
+    return (f'<div class="portal-print-header" data-search-exclude data-office="{attr(office_name)}" '
+            f'data-title="{attr(item.title)}" data-version="{item.version}" '
+            f'data-effective="{day(item.effective_date)}"></div>\n\n')
 
 
 def fingerprint_html(fingerprint: str) -> str:
@@ -130,7 +146,8 @@ def page_top(catalogue: Catalogue, item: Policy | Module, who: list[tuple[str, s
     if item.locations:
         fields.append(("Locations", attr(location_names(catalogue, item.locations))))
     fields += [*terms, ("Fingerprint", fingerprint_html(item.fingerprint))]
-    return (front_matter(item.title, item.tags) + f"# {text(item.title)}\n\n" + meta_panel(fields) + "\n"
+    return (front_matter(item.title, item.tags) + print_header(catalogue.settings.office_name, item)
+            + f"# {text(item.title)}\n\n" + meta_panel(fields) + "\n"
             + f'!!! abstract "Summary"\n    {text(item.summary)}\n\n')
 
 
@@ -176,4 +193,5 @@ def role_page(role_id: str) -> str:
 
 CERTIFICATIONS_PAGE = "certifications.md"
 COVERAGE_PAGE = "coverage.md"
+DUTIES_PAGE = "duties.md"
 REVIEW_PAGE = "review.md"

@@ -10,6 +10,7 @@ from portal.model import Catalogue
 from portal.render.common import (
     CERTIFICATIONS_PAGE,
     COVERAGE_PAGE,
+    DUTIES_PAGE,
     REVIEW_PAGE,
     attr,
     module_page,
@@ -44,6 +45,7 @@ def site_nav(catalogue: Catalogue, other_pages: list[str], *, policy_pages: bool
         {"Training": [TRAINING_INDEX, *(module_page(m) for m in modules)]},
         {"Roles": [ROLES_INDEX, *(role_page(r) for r in catalogue.roles)]},
         CERTIFICATIONS_PAGE,
+        DUTIES_PAGE,
         COVERAGE_PAGE,
         REVIEW_PAGE,
     ]

@@ -23,6 +23,7 @@ from portal.render.common import (
     with_query,
     yes_no,
 )
+from portal.render.duties import policy_duties
 
 INDEX = "policies/index.md"
 
@@ -116,6 +117,9 @@ def policy_markdown(catalogue: Catalogue, policy: Policy) -> str:
     parts = [_top(catalogue, policy), policy.body.strip() + "\n\n"]
     if policy.citations:
         parts += ["## Regulations\n\n", citation_lines(policy.citations), "\n"]
+    duties = policy_duties(catalogue, policy)
+    if duties:
+        parts += ["## Office duties\n\n", duties, "\n"]
     related = _related(catalogue, policy)
     if related:
         parts += ["## Related\n\n", related, "\n"]

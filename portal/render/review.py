@@ -5,16 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal.model import Catalogue, Policy
-from portal.render.common import (
-    REVIEW_PAGE,
-    day,
-    front_matter,
-    link,
-    plural,
-    policy_page,
-    table,
-    text,
-)
+from portal.render import common as md
+from portal.render.common import REVIEW_PAGE, day, plural
 
 
 def _status(policy: Policy, today: date) -> str:
@@ -27,7 +19,7 @@ def _status(policy: Policy, today: date) -> str:
 def render_review(catalogue: Catalogue, today: date) -> dict[str, str]:
     due = catalogue.due_for_review(today)
     window = catalogue.settings.review_warning_days
-    parts = [front_matter("Due for review"), "# Due for review\n\n",
+    parts = [md.front_matter("Due for review"), "# Due for review\n\n",
              f"Policies whose next review date has passed or falls within {plural(window, 'day')} of "
              f"{day(today)}, the date this site was built. Each policy's owner reviews it, then publishes "
              "a new version or moves the next review date.\n\n"]
@@ -35,7 +27,7 @@ def render_review(catalogue: Catalogue, today: date) -> dict[str, str]:
         parts.append(f'!!! success "Nothing due"\n    No policy is due for review before '
                      f"{day(today + timedelta(days=window))}.\n")
     else:
-        rows = [[link(p.title, REVIEW_PAGE, policy_page(p)), text(catalogue.categories[p.category].title),
-                 text(catalogue.roles[p.owner].title), day(p.next_review), _status(p, today)] for p in due]
-        parts.append(table(["Policy", "Category", "Owner", "Next review", "Status"], rows))
+        rows = [[md.link(p.title, REVIEW_PAGE, md.policy_page(p)), md.text(catalogue.categories[p.category].title),
+                 md.text(catalogue.roles[p.owner].title), day(p.next_review), _status(p, today)] for p in due]
+        parts.append(md.table(["Policy", "Category", "Owner", "Next review", "Status"], rows))
     return {REVIEW_PAGE: "".join(parts)}

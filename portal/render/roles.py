@@ -25,6 +25,7 @@ from portal.render.common import (
     table,
     text,
 )
+from portal.render.duties import duty_link, every_text
 from portal.render.policies import acknowledgement_days
 from portal.render.training import module_deadline, module_deadline_days, quiz_text, recurrence_text
 
@@ -117,6 +118,11 @@ def role_markdown(catalogue: Catalogue, role: Role) -> str:
                   "The owner keeps these policies current and reviews each by its next review date.\n\n",
                   table(["Policy", "Next review"],
                         [[link(p.title, page, policy_page(p)), day(p.next_review)] for p in owned]), "\n"]
+    duties = [d for _p, d in catalogue.duties() if d.owner == role.id]
+    if duties:
+        parts += ["## Office duties this role owns\n\n",
+                  "Record each one in the tracker when it is done.\n\n",
+                  table(["Duty", "How often"], [[duty_link(d, page), text(every_text(d.every))] for d in duties]), "\n"]
     if also:
         parts += ["## Also read (no signature needed)\n\n",
                   "".join(f"- {link(p.title, page, policy_page(p))}\n" for p in also)]

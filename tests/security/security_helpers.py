@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -14,15 +15,15 @@ from tracker_helpers import CONTENT, PASSWORD, add_person, api_token, sign_in
 from werkzeug.routing import Rule
 
 from portal import load_catalogue
-from tracker.services import audit
+from tracker.services import audit, duties, duty_files, served_catalogue
 from tracker.services import calendars as calendar_feed
-from tracker.services import catalogue as served
 from tracker.services.tokens import revoke_tokens
 from tracker.storage.db import db
 from tracker.storage.models import (
     CertificationRecord,
     ModuleVersion,
     QuizAttempt,
+    QuizServing,
     SessionAttendee,
     Staff,
     TrainingSession,
@@ -32,6 +33,7 @@ from tracker.storage.models import (
 POLICY = load_catalogue(CONTENT).policies["minimum-necessary"]
 SIGNATURE = {"policy_id": POLICY.id, "version": POLICY.version, "fingerprint": POLICY.fingerprint,
              "signature_name": "Sam Carter"}
+DUTY_ID = "quarterly-access-review"  # owned by the privacy officer in tests/fixtures/tracker/content
 HOSTILE = "=1+2 <script>alert('x')</script>'; DROP TABLE staff;-- \" OR 1=1 --"
 
 
@@ -87,14 +89,14 @@ def build_world(app) -> World:
     ack = client.post("/api/v1/acknowledgements", json=SIGNATURE, headers={"Authorization": f"Bearer {tokens['staff']}"})
     assert ack.status_code == 201, ack.get_data(as_text=True)
     params = {"policy_id": POLICY.id, "ack_id": ack.get_json()["id"], "staff_id": staff_ids["staff"],
-              **_training_and_certification_records(app, staff_ids)}
+              **_training_and_certification_records(app, staff_ids), **_duty_records(app, staff_ids)}
     return World(staff_ids, tokens, params)
 
 
 def _training_and_certification_records(app, staff_ids: dict[str, int]) -> dict[str, object]:
     """One quiz attempt, in-person session, certification record and calendar feed, as Sam's."""
     with app.app_context():
-        catalogue = served.required()
+        catalogue = served_catalogue.required()
         module = next(iter(catalogue.modules.values()))
         version = db.session.scalar(select(ModuleVersion).where(ModuleVersion.module_id == module.id,
                                                                 ModuleVersion.version == module.version))
@@ -102,25 +104,38 @@ def _training_and_certification_records(app, staff_ids: dict[str, int]) -> dict[
         maria = db.session.get(Staff, staff_ids["manager"])
         attempt = QuizAttempt(staff=sam, module_version=version, answers={}, correct=0, questions=1, score=0,
                               passed=False, ip_address="127.0.0.1", user_agent="test")
+        serving = QuizServing(staff=sam, module_version=version,
+                              layout=[[q.id, [c.id for c in q.choices]] for q in module.questions])
         session = TrainingSession(module_version=version, held_on=date.today(), content_summary="Summary",
                                   trainer_name="Trainer", trainer_qualifications="RN", location_id=sam.location_id,
                                   recorded_by_id=maria.user.id)
         session.attendees.append(SessionAttendee(staff=sam, name=sam.name, job_title=sam.job_title))
         record = CertificationRecord(staff=sam, type_id=next(iter(catalogue.certifications)), number="BLS-1",
                                      issuer="AHA", issued_on=date.today(), submitted_by_id=sam.user.id)
-        db.session.add_all([attempt, session, record])
+        db.session.add_all([attempt, serving, session, record])
         db.session.flush()
         audit.record("test", "test.records", "test", {"attempt": attempt.id, "session": session.id,
-                                                      "certification": record.id})
+                                                      "certification": record.id, "quiz": serving.id},
+                     records=[attempt, session, *session.attendees, record])
         token = calendar_feed.replace_feed(sam.user, calendar_feed.PERSONAL)
         db.session.commit()
-        return {"module_id": module.id, "attempt_id": attempt.id, "session_id": session.id,
+        return {"module_id": module.id, "attempt_id": attempt.id, "quiz_id": serving.id, "session_id": session.id,
                 "record_id": record.id, "token": token}
+
+
+def _duty_records(app, staff_ids: dict[str, int]) -> dict[str, object]:
+    """A completion of the privacy officer's duty (no actor holds that role), with an attachment."""
+    with app.app_context():
+        maria = db.session.get(Staff, staff_ids["manager"])
+        completion = duties.record_completion(maria.user, DUTY_ID, {"completed_on": date.today().isoformat()},
+                                              duty_files.Upload("review.pdf", b"%PDF-1.4 review"))
+        return {"duty_id": DUTY_ID, "sha256": completion.attachment_sha256}
 
 
 # --- Routes --------------------------------------------------------------------------------------
 
 PAGE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+SESSION_ENDING = ("/sign-out", "/sign-out-everywhere")
 
 
 def routes(app) -> list[tuple[str, str, Rule]]:
@@ -146,10 +161,13 @@ class Visitor:
 
     def __init__(self, app, actor: str, token: str | None):
         self.app, self.actor, self.token = app, actor, token
-        client = app.test_client()
-        if actor in PEOPLE and actor != "revoked_token":
-            assert sign_in(client, PEOPLE[actor][0], PASSWORD).status_code == 303
-        page = client.get("/sign-in" if actor in SIGNED_OUT else "/policies").get_data(as_text=True)
+        self._sign_in()
+
+    def _sign_in(self) -> None:
+        client = self.app.test_client()
+        if self.actor in PEOPLE and self.actor != "revoked_token":
+            assert sign_in(client, PEOPLE[self.actor][0], PASSWORD).status_code == 303
+        page = client.get("/sign-in" if self.actor in SIGNED_OUT else "/policies").get_data(as_text=True)
         self.csrf = page.split('name="csrf-token" content="')[1].split('"')[0]
         cookie = client.get_cookie("session")
         self.cookie = cookie.value if cookie else None
@@ -163,7 +181,10 @@ class Visitor:
             client.set_cookie("session", self.cookie)
         if method != "GET" and data is None:
             data = {"csrf_token": self.csrf}
-        return client.open(url, method=method, data=data)
+        response = client.open(url, method=method, data=data)
+        if url in SESSION_ENDING and method == "POST":
+            self._sign_in()  # signing out ends the session on the server: the next request needs a new one
+        return response
 
 
 # --- Reading pages -------------------------------------------------------------------------------
@@ -234,8 +255,16 @@ def hostile_submission(form: Form, payload: str) -> dict[str, object]:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MINUS_LOOKALIKES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
+
+def starts_a_formula(cell: str) -> bool:
+    """A spreadsheet may run it (OWASP CSV injection): a formula character first, or a Unicode
+    look-alike of one (fullwidth ＝, small ﹢, a minus sign)."""
+    first = unicodedata.normalize("NFKC", cell[:1])[:1]
+    return first in FORMULA_STARTS or first in MINUS_LOOKALIKES if first else False
 
 
 def unsafe_csv_cells(text: str) -> list[str]:
-    """Cells a spreadsheet would run as a formula (OWASP CSV injection); neutralised ones start with '."""
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row if cell.startswith(FORMULA_STARTS)]
+    """Cells a spreadsheet would run as a formula; neutralised ones start with '."""
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row if starts_a_formula(cell)]

@@ -9,6 +9,7 @@ with bearer tokens. What each level allows:
 - signed_in: any signed-in person, for themselves.
 - owner: the person the record belongs to, and managers and admins; another staff member is
   refused (403, or 404 so as not to tell that the record exists).
+- self: the person the record belongs to, nobody else (a quiz served to them, to answer).
 - manager: managers and admins.
 - admin: admins only.
 """
@@ -20,12 +21,19 @@ from security_helpers import ACTORS, SIGNED_OUT, Visitor, build_world, routes, u
 
 from tracker.http.responses import SECURITY_HEADERS
 
-PUBLIC, SIGNED_IN, OWNER, MANAGER, ADMIN = "public", "signed_in", "owner", "manager", "admin"
+PUBLIC, SIGNED_IN, SELF, OWNER, MANAGER, ADMIN = "public", "signed_in", "self", "owner", "manager", "admin"
 
 ACCESS = {
     # Signing in and out, the API's description, the secret calendar address.
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
+    "account.invitation": PUBLIC,  # the single-use link is the key
+    "account.forgot": PUBLIC,
+    "account.reset": PUBLIC,
+    "sso.start": PUBLIC,  # single sign-on: the identity provider decides
+    "sso.callback": PUBLIC,
+    "two_step.code": PUBLIC,  # only for a browser between its password and its code
+    "two_step.setup": PUBLIC,  # the same, or a signed-in person turning it on
     "api.openapi": PUBLIC,
     "calendar.feed": PUBLIC,
     # Everyone's own pages and API.
@@ -36,22 +44,35 @@ ACCESS = {
     "training.index": SIGNED_IN,
     "training.module": SIGNED_IN,
     "training.late_reason": SIGNED_IN,
+    "training.start": SIGNED_IN,
     "certifications.mine": SIGNED_IN,
     "calendar.page": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
     "api.me": SIGNED_IN,
     "api.my_requirements": SIGNED_IN,
     "api.catalogue": SIGNED_IN,
     "api.acknowledge": SIGNED_IN,
     "api.quiz_attempt": SIGNED_IN,
+    "api.start_quiz": SIGNED_IN,
     "api.my_certification": SIGNED_IN,
+    "duties.index": SIGNED_IN,  # each person sees the duties of the roles they hold
+    "api.duty_list": SIGNED_IN,
     # One person's records: theirs and managers'.
     "policies.receipt": OWNER,
     "training.attempt": OWNER,
+    "training.quiz": SELF,
     "api.staff_requirements": OWNER,
     # Managers and admins.
     "manager.staff_list": MANAGER,
     "manager.staff_new": MANAGER,
     "manager.staff_edit": MANAGER,
+    "accounts.invite": MANAGER,
+    "accounts.revoke_invitation": MANAGER,
+    "accounts.disable": MANAGER,
+    "accounts.enable": MANAGER,
+    "accounts.role": MANAGER,
+    "accounts.reset_two_step": MANAGER,
     "manager.policy_list": MANAGER,
     "manager.register": MANAGER,
     "certifications_manager.record_list": MANAGER,
@@ -79,12 +100,18 @@ ACCESS = {
     "api.compliance": MANAGER,
     "api.staff_certification": MANAGER,
     "api.training_session": MANAGER,
+    # Office duties: managers, and staff holding the duty's owner role (no actor here holds the
+    # privacy officer role of the duty used; tests/tracker/test_duties.py covers role holders).
+    "duties.record": MANAGER,
+    "duties.attachment": MANAGER,
+    "api.duty_completion": MANAGER,
 }
 
 ALLOWED, SIGN_IN_NEEDED, REFUSED = "allowed", "sign-in needed", "refused"
 ALLOWED_BY_LEVEL = {
     PUBLIC: set(ACTORS),
     SIGNED_IN: {"staff", "other_staff", "manager", "admin"},
+    SELF: {"staff"},
     OWNER: {"staff", "manager", "admin"},
     MANAGER: {"manager", "admin"},
     ADMIN: {"admin"},

@@ -55,9 +55,10 @@ def empty_tables(database_url: str) -> None:
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path_factory):
     empty_tables(database_url)
-    app = make_app(database_url)
+    # Each test's own checkpoint file (the audit and evidence keys come from the instance folder).
+    app = make_app(database_url, TRACKER_CHECKPOINT_FILE=tmp_path_factory.mktemp("instance") / "checkpoints.jsonl")
     yield app
     with app.app_context():
         db.engine.dispose()

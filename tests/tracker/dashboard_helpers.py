@@ -27,8 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tracker_helpers import add_person
 
-from tracker.services import acknowledgements, people, training_sessions
-from tracker.services import catalogue as served
+from tracker.services import acknowledgements, people, served_catalogue, training_sessions
 from tracker.services import certifications as certification_records
 from tracker.services import training as training_records
 from tracker.services.acknowledgements import Origin
@@ -61,7 +60,7 @@ def sign(app, staff_id: int, policy_id: str, on: date | None = None) -> None:
 def pass_quiz(app, staff_id: int, module_id: str, on: date) -> None:
     with app.app_context():
         staff = db.session.get(Staff, staff_id)
-        module = served.current().modules[module_id]
+        module = served_catalogue.current().modules[module_id]
         version = training_records.version_in_effect(module_id, on)
         answers = {q.id: sorted(q.answers) for q in module.questions}
         with replayed_clock(moment(on)):
@@ -80,7 +79,7 @@ def add_card(app, staff_id: int, type_id: str, issued: date, expires: date | Non
                   "issued_on": issued.isoformat(), "expires_on": expires.isoformat() if expires else "", "note": "",
                   "verification_note": VERIFIED}
         with replayed_clock(moment(entered or issued)):
-            data = certification_records.check_certification(fields, served.current(), verified=at_once)
+            data = certification_records.check_certification(fields, served_catalogue.current(), verified=at_once)
             record = certification_records.record_certification(staff, data, manager)
         if verified_on not in (None, date.min):
             with replayed_clock(moment(verified_on, 15)):
@@ -95,8 +94,8 @@ def hold_session(app, module_id: str, held_on: date, staff_ids: list[int], by: s
                   "trainer_name": "Dr. Amanda Cole", "trainer_qualifications": "MD, occupational medicine",
                   "location_id": "main-street", "attendee_ids": staff_ids}
         with replayed_clock(moment(held_on + timedelta(days=1))):
-            data = training_sessions.check_session(fields, served.current())
-            training_sessions.record_session(data, served.current(), manager)
+            data = training_sessions.check_session(fields, served_catalogue.current())
+            training_sessions.record_session(data, served_catalogue.current(), manager)
 
 
 def leave(app, staff_id: int, left_on: date) -> None:

@@ -10,8 +10,7 @@ from tracker_helpers import api_token, bearer, sign_in
 
 from tracker.http import as_of
 from tracker.rules.records import Status
-from tracker.services import catalogue as served
-from tracker.services import matrix, trend
+from tracker.services import matrix, served_catalogue, trend
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
@@ -23,7 +22,7 @@ def office(app, manager):
 
 def status_of(app, staff_id: int, key: str, day: date) -> Status | None:
     with app.app_context():
-        computed = matrix.compute(served.current(), day)
+        computed = matrix.compute(served_catalogue.current(), day)
         row = next((r for r in computed.rows if r.staff.id == staff_id), None)
         return row.items[key].status if row and key in row.items else None
 
@@ -56,7 +55,7 @@ def test_a_past_day_gives_the_past_state(app, office):
     assert status_of(app, office.ava, "certification:bls", days_ago(101)) == Status.OVERDUE
     # Dev was not employed yet 10 days ago; Eve still was 20 days ago.
     with app.app_context():
-        earlier = matrix.compute(served.current(), days_ago(20))
+        earlier = matrix.compute(served_catalogue.current(), days_ago(20))
     assert {r.staff.name for r in earlier.rows} == {"Ava Quinn", "Ben Ortiz", "Cleo Park", "Eve Stone"}
 
 
@@ -88,7 +87,7 @@ def test_pages_and_api_take_as_of(app, client, office):
 
 def test_the_trend_points_are_the_as_of_matrix_at_each_month_end(app, office):
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         points = trend.history(catalogue, TODAY)
         assert [p.day for p in points] == trend.month_ends(TODAY)
         for point in (points[0], points[6], points[-1]):
@@ -105,7 +104,7 @@ def test_month_ends():
 def test_remembered_results_follow_every_change(app, office):
     """The matrix and the trend are remembered per data version; each kind of change moves it."""
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         past = days_ago(45)
         before = matrix.data_versions([TODAY, past])
     sign(app, office.ben, "minimum-necessary")  # a new record: today changes, the past does not

@@ -2,6 +2,7 @@
 record verified ones, verify or reject, correct; every change is a new row with an audit event."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -146,7 +147,7 @@ def test_a_decision_needs_a_choice_and_a_note(app, client, sam, boss):
     response = decide(boss, record.id, "approved-ish")
     assert response.status_code == 400
     response = decide(boss, record.id, "verified", " ")
-    assert response.status_code == 400 and "note is missing" in page_of(response)
+    assert response.status_code == 400 and "This is missing. Say how it was checked" in page_of(response)
     assert count(app, CertificationVerification) == 0
 
 
@@ -185,12 +186,12 @@ def test_one_time_types_never_expire(app, alex, boss):
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"expires_on": "2026-03-09"}, "expires_on 2026-03-09 is before issued_on 2026-03-10"),
+    ({"expires_on": "2026-03-09"}, "2026-03-09 is before issued on 2026-03-10."),
     ({"issued_on": (today() + timedelta(days=1)).isoformat()}, "is in the future"),
-    ({"issued_on": ""}, "issued_on is missing"),
-    ({"issued_on": "2026-02-30"}, "issued_on '2026-02-30' is not a date"),
-    ({"verification_note": " "}, "verification_note is missing"),
-    ({"number": "x" * 101}, "number is longer than 100 characters"),
+    ({"issued_on": ""}, "This is missing. Write it as YYYY-MM-DD."),
+    ({"issued_on": "2026-02-30"}, "'2026-02-30' is not a date. Write it as YYYY-MM-DD"),
+    ({"verification_note": " "}, "This is missing. Say how it was checked"),
+    ({"number": "x" * 101}, "This is longer than 100 characters. Shorten it."),
     ({"type_id": "no-such-type"}, "Not a valid choice"),
     ({"staff_id": "999"}, "Not a valid choice"),
 ])
@@ -199,6 +200,7 @@ def test_invalid_records_are_refused_with_the_reason_next_to_the_field(app, alex
     response = record_for(boss, alex, **fields)
     assert response.status_code == 400
     assert message in page_of(response)
+    assert not re.search(r'<p class="error"[^>]*>[^<]*_', page_of(response))  # sentences, not field names
     assert count(app, CertificationRecord) == 0 and last_seq(app) == seq
 
 

@@ -41,7 +41,7 @@ def test_create_user_links_an_existing_staff_record(app, runner):
 
 def test_create_user_refuses_short_passwords_and_bad_fields(app, runner):
     short = runner.invoke(args=["create-user", "a@clinic.example", "--name", "A B", "--role", "staff"], input="short\n")
-    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    assert short.exit_code == 1 and "at least 15 characters" in short.output
     bad = runner.invoke(args=["create-user", "a@clinic.example", "--name", "A B", "--role", "staff",
                               "--roles", "nurse", "--location", "mars"], input=LONG_PASSWORD + "\n")
     assert bad.exit_code == 1 and "unknown role 'nurse'" in bad.output and "unknown location 'mars'" in bad.output

@@ -10,8 +10,7 @@ from dashboard_helpers import TODAY, known_office
 from tracker_helpers import sign_in
 
 from tracker.rules.records import Status
-from tracker.services import catalogue as served
-from tracker.services import matrix
+from tracker.services import matrix, served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 from tracker.web import dashboard
@@ -30,7 +29,7 @@ def statuses_of(computed: matrix.Matrix) -> dict[str, dict[str, Status]]:
 
 def test_the_matrix_of_a_known_office(app, office):
     with app.app_context():
-        computed = matrix.compute(served.current(), TODAY)
+        computed = matrix.compute(served_catalogue.current(), TODAY)
     assert statuses_of(computed) == {
         "Ava Quinn": {"policy:minimum-necessary": C, "policy:sharps-disposal": C, "module:hipaa-basics": C,
                       "certification:bls": C},
@@ -50,7 +49,7 @@ def test_the_matrix_of_a_known_office(app, office):
 
 def test_overdue_and_expiring_lists(app, office):
     with app.app_context():
-        computed = matrix.compute(served.current(), TODAY)
+        computed = matrix.compute(served_catalogue.current(), TODAY)
         late = [(o.staff.name, o.item.id, o.days) for o in matrix.overdue(computed)]
         soon = [(e.staff.name, e.item.id, e.days, e.window) for e in matrix.expiring(computed)]
     assert {(name, item) for name, item, _days in late} == {
@@ -71,7 +70,7 @@ def test_overdue_and_expiring_lists(app, office):
 ])
 def test_filters(app, office, filters, people, columns):
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         computed = matrix.compute(catalogue, TODAY, matrix.Filters.from_args(filters, catalogue))
     assert {row.staff.name for row in computed.rows} == people
     assert len(computed.columns) == columns
@@ -83,7 +82,7 @@ def test_filters(app, office, filters, people, columns):
                                   {"requirement": "policy:no-such-policy"}, {"requirement": "minimum-necessary"}])
 def test_unknown_filters_are_refused(app, office, args):
     with app.app_context(), pytest.raises(matrix.BadFilter):
-        matrix.Filters.from_args(args, served.current())
+        matrix.Filters.from_args(args, served_catalogue.current())
 
 
 def test_the_matrix_page_marks_every_cell_with_text_and_links_it_to_the_records(app, client, office):
@@ -130,7 +129,7 @@ def test_the_dashboard(app, client, office):
 def test_policies_due_for_review_follow_the_as_of_date(app, client, office):
     sign_in(client, "maria@clinic.example")
     with app.app_context():
-        policy = served.current().policies["minimum-necessary"]
+        policy = served_catalogue.current().policies["minimum-necessary"]
     before = (policy.next_review - timedelta(days=200)).isoformat()
     late = (policy.next_review + timedelta(days=3)).isoformat()
     assert "Minimum necessary" not in _review_section(client.get(f"/manager/dashboard?as_of={before}"))
@@ -148,7 +147,7 @@ def test_the_person_page_shows_the_records_behind_each_status(app, client, offic
     for anchor in ("policy-minimum-necessary", "policy-sharps-disposal", "module-hipaa-basics", "certification-bls"):
         assert f'id="{anchor}"' in html
     with app.app_context():
-        fingerprint = served.current().policies["minimum-necessary"].fingerprint
+        fingerprint = served_catalogue.current().policies["minimum-necessary"].fingerprint
     assert fingerprint[:16] in html and "192.0.2.7" in html  # the signature: version, fingerprint, address
     assert "Quiz attempt" in html and "100%" in html  # the completion and its attempt
     assert "Verified by Maria Lopez" in html and "BLS-123456" in html  # the card and who checked it
@@ -198,7 +197,7 @@ def test_bad_matrix_filters_are_a_400(client, manager):
 def test_people_who_owe_nothing_still_count_as_rows(app, office):
     with app.app_context():
         staff = db.session.get(Staff, office.cleo)
-        computed = matrix.compute(served.current(), TODAY, people=[staff])
+        computed = matrix.compute(served_catalogue.current(), TODAY, people=[staff])
     assert [row.staff.name for row in computed.rows] == ["Cleo Park"]
     assert computed.summary.total == 2
 

@@ -11,8 +11,7 @@ from dashboard_helpers import TODAY, add_card, days_ago, hold_session, known_off
 from tracker_helpers import add_person, sign_in
 from training_helpers import BBP, extend_content
 
-from tracker.services import catalogue as served
-from tracker.services import exports
+from tracker.services import exports, served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
@@ -68,7 +67,7 @@ def test_the_acknowledgement_register(app, client, office):
                                    "user_agent", "method"]
     rows = rows_of(response)
     with app.app_context():
-        policy = served.current().policies["minimum-necessary"]
+        policy = served_catalogue.current().policies["minimum-necessary"]
     assert [r["staff_name"] for r in rows] == ["Ava Quinn", "Cleo Park"]
     ava = rows[0]
     assert ava["version"] == str(policy.version) and ava["fingerprint"] == policy.fingerprint
@@ -92,7 +91,7 @@ def test_training_records_in_the_bloodborne_pathogens_layout(app, client, office
     assert header_of(response) == ["training_date", "module_id", "module_title", "module_version", "content_summary",
                                    "trainer_name", "trainer_qualifications", "attendee_name", "attendee_job_title",
                                    "method", "session_id", "quiz_attempt_id", "quiz_score", "completion_id",
-                                   "corrected_by_completion_id"]
+                                   "corrected_by_completion_id", "self_recorded"]
     rows = rows_of(response)
     sessions = [r for r in rows if r["method"] == "in_person"]
     assert [(r["attendee_name"], r["attendee_job_title"]) for r in sessions] == [
@@ -113,11 +112,12 @@ def test_certifications_export(app, client, office):
     response = client.get("/manager/exports/certifications.csv")
     assert header_of(response) == ["staff_name", "staff_email", "type_id", "type_name", "number", "issuer",
                                    "issued_on", "expires_on", "verified_by", "verified_at_utc", "decision", "status",
-                                   "record_id", "corrects_record_id"]
+                                   "record_id", "corrects_record_id", "self_verified"]
     rows = {r["staff_name"]: r for r in rows_of(response)}
     assert rows["Ava Quinn"]["verified_by"] == "Maria Lopez" and rows["Ava Quinn"]["decision"] == "verified"
     assert rows["Ava Quinn"]["status"] == "valid" and rows["Ava Quinn"]["type_name"] == "Basic Life Support (BLS)"
     assert rows["Ben Ortiz"]["status"] == "awaiting_verification" and rows["Ben Ortiz"]["verified_by"] == ""
+    assert rows["Ava Quinn"]["self_verified"] == rows["Ben Ortiz"]["self_verified"] == ""
     later = (TODAY + timedelta(days=650)).isoformat()
     expired = {r["staff_name"]: r["status"] for r in rows_of(client.get(f"/manager/exports/certifications.csv?as_of={later}"))}
     assert expired["Ava Quinn"] == "expired"

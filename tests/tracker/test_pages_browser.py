@@ -41,7 +41,7 @@ def test_front_desk_staff_sign_a_policy_from_a_phone(base_url, phone, staff_memb
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/policies/minimum-necessary")
     assert phone.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == \
-        "rgb(0, 150, 136)"  # the stylesheet loaded under the CSP: Material teal
+        "rgb(0, 105, 92)"  # the stylesheet loaded under the CSP: the site's deep teal
     assert fits_the_screen(phone)
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "tracker-policy-375.png"), full_page=True)

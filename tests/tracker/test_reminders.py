@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
 from dashboard_helpers import days_ago, known_office
+from mail_helpers import free_port, local_smtp
 
 BASE = "https://tracker.clinic.example"
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content,
-                                                                                policy=policy.default)))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [message for recipients, message in self.messages if address in recipients]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
-    controller_module = pytest.importorskip("aiosmtpd.controller")
-    handler = Inbox()
-    port = free_port()
-    controller = controller_module.Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(TRACKER_SMTP_HOST="127.0.0.1", TRACKER_SMTP_PORT=port, TRACKER_SMTP_STARTTLS=False,
-                      TRACKER_MAIL_FROM="Compliance tracker <tracker@clinic.example>", TRACKER_BASE_URL=BASE)
-    try:
+    with local_smtp(app, BASE) as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -60,10 +27,12 @@ def body(message) -> str:
 def test_each_person_gets_their_items_and_each_manager_a_digest(runner, office, inbox):
     result = runner.invoke(args=["remind"])
     assert result.exit_code == 0, result.output
-    assert "Sent 4 reminder(s) to staff and 1 digest(s) to managers." in result.output
+    assert "Sent 5 reminder(s) to staff and 1 digest(s) to managers." in result.output
     recipients = sorted(address for addresses, _message in inbox.messages for address in addresses)
-    assert recipients == ["ben@clinic.example", "cleo@clinic.example", "dev@clinic.example",
-                          "maria@clinic.example", "maria@clinic.example"]  # not Ava (all done), not Eve (left)
+    assert recipients == ["ben@clinic.example", "cleo@clinic.example", "dev@clinic.example",  # not Ava (all done),
+                          "maria@clinic.example", "maria@clinic.example", "maria@clinic.example"]  # not Eve (left)
+    duties = next(m for m in inbox.to("maria@clinic.example") if "office duties" in m["Subject"])
+    assert "Check the eyewash station (main-street): not recorded yet; due" in body(duties)
     ben = inbox.to("ben@clinic.example")[0]
     assert ben["Subject"] == "Test Family Clinic: 3 overdue"
     assert ben["From"] == "Compliance tracker <tracker@clinic.example>" and ben["Message-ID"]
@@ -94,7 +63,7 @@ def test_a_dry_run_prints_and_sends_nothing(runner, office, inbox):
     assert result.exit_code == 0, result.output
     assert inbox.messages == []
     assert "To: ben@clinic.example" in result.output and "Subject: Test Family Clinic: 3 overdue" in result.output
-    assert "would send 4 reminder(s) to staff and 1 digest(s)" in result.output and "Nothing was sent." in result.output
+    assert "would send 5 reminder(s) to staff and 1 digest(s)" in result.output and "Nothing was sent." in result.output
 
 
 def test_as_of_a_past_day(runner, office, inbox):

@@ -11,8 +11,7 @@ from tracker_helpers import make_app, sign_in
 
 from tracker.config import REPO_ROOT
 from tracker.rules.records import Completion, Status
-from tracker.services import audit, matrix
-from tracker.services import catalogue as served
+from tracker.services import audit, duties, matrix, served_catalogue
 from tracker.services.demo_practice import (
     MANAGER_EMAIL,
     MANAGER_PASSWORD,
@@ -54,7 +53,7 @@ def test_it_prints_the_demo_sign_ins(demo):
 def test_every_status_and_every_role(demo):
     app, _result = demo
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         computed = matrix.compute(catalogue, today())
         assert len(computed.rows) == 24  # 25 people, one of whom has left
         assert all(computed.summary.counts[status] > 0 for status in Status)
@@ -74,7 +73,7 @@ def test_every_status_and_every_role(demo):
 def test_expiries_in_each_window(demo):
     app, _result = demo
     with app.app_context():
-        computed = matrix.compute(served.current(), today())
+        computed = matrix.compute(served_catalogue.current(), today())
         windows = {e.window for e in matrix.expiring(computed) if e.item.kind == "certification"}
     assert windows == set(matrix.EXPIRY_WINDOWS)
 
@@ -82,7 +81,7 @@ def test_expiries_in_each_window(demo):
 def test_a_signature_of_an_older_version_still_counts(demo):
     app, _result = demo
     with app.app_context():
-        catalogue = served.current()
+        catalogue = served_catalogue.current()
         computed = matrix.compute(catalogue, today())
         older = [(staff.name, item.id) for staff, item in computed.cells()
                  if item.kind == "policy" and item.status == Status.COMPLIANT
@@ -106,7 +105,7 @@ def test_training_certifications_and_their_verifications(demo):
         awaiting = db.session.scalar(select(func.count()).select_from(CertificationRecord)
                                      .where(CertificationRecord.id.not_in(verified_ids)))
         assert awaiting >= 1
-        computed = matrix.compute(served.current(), today())
+        computed = matrix.compute(served_catalogue.current(), today())
         quiz = [i for _s, i in computed.cells() if isinstance(i.satisfied_by, Completion)
                 and i.satisfied_by.method == "quiz"]
         assert len(quiz) > 100
@@ -119,8 +118,8 @@ def test_the_history_shows_a_past(demo):
     with app.app_context():
         first = db.session.scalar(select(func.min(Acknowledgement.signed_at)))
         assert (today() - first.date()).days > 300
-        earlier = matrix.compute(served.current(), today() - timedelta(days=200))
-        assert earlier.summary.total > 0 and earlier.summary != matrix.compute(served.current(), today()).summary
+        earlier = matrix.compute(served_catalogue.current(), today() - timedelta(days=200))
+        assert earlier.summary.total > 0 and earlier.summary != matrix.compute(served_catalogue.current(), today()).summary
 
 
 def test_the_demo_accounts_sign_in(demo):
@@ -143,3 +142,14 @@ def test_it_runs_only_on_an_empty_tracker(demo):
     assert f"Manager sign-in: {MANAGER_EMAIL}" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == before
+
+
+def test_office_duties_are_done_on_schedule_with_a_few_overdue(demo):
+    app, _result = demo
+    with app.app_context():
+        rows = duties.compute(served_catalogue.current(), today())
+        status = {(r.schedule.duty_id, r.place): r.status.status for r in rows}
+        assert status[("quarterly-access-review", "")] == Status.OVERDUE
+        assert status[("eyewash-weekly-check", "northgate")] == Status.OVERDUE
+        assert status[("eyewash-weekly-check", "main-street")] in (Status.COMPLIANT, Status.DUE_SOON)
+        assert len(duties.completions()) > 100

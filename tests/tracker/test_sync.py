@@ -14,7 +14,7 @@ from tracker_helpers import (
 )
 
 from portal import load_catalogue
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import (
     AuditEvent,
@@ -66,7 +66,7 @@ def test_start_up_archives_every_policy_and_module_version(app):
 
 def test_the_served_catalogue_is_the_content_as_archived(app):
     with app.app_context():
-        assert served.current() == load_catalogue(CONTENT)
+        assert served_catalogue.current() == load_catalogue(CONTENT)
 
 
 def test_sync_again_changes_nothing(app, runner):
@@ -88,7 +88,7 @@ def test_a_new_version_is_archived_beside_the_old_one(app, runner, tmp_path):
     now = archived(app, "minimum-necessary")
     assert now[0] == old[0] and [row[0] for row in now] == [3, 4]
     with app.app_context():
-        assert served.current().policies["minimum-necessary"].version == 4
+        assert served_catalogue.current().policies["minimum-necessary"].version == 4
         assert db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first().actor == "cli"
 
 

@@ -31,6 +31,10 @@ def test_a_medical_assistant_takes_the_quiz_from_a_phone(app, tmp_path, base_url
     phone.click("text=My training")
     phone.click(f"a[href='/training/{BBP}']")
     assert fits_the_screen(phone)
+    phone.click("text=Start the quiz")
+    phone.wait_for_url("**/training/quiz/*")
+    phone.wait_for_load_state()
+    assert fits_the_screen(phone)
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "tracker-quiz-375.png"), full_page=True)
 

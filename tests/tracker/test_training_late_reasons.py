@@ -54,8 +54,8 @@ def test_a_reason_is_needed_and_a_bad_date_is_refused(app, client, late):
                               form_url=f"/training/{HIPAA}")
     assert response.status_code == 400
     page = page_of(response)
-    assert '<p class="error" id="reason-error-1">reason is missing (fill it in)</p>' in page
-    assert "expected_on 'soon' is not a date" in page
+    assert '<p class="error" id="reason-error-1">This is missing. Fill it in.</p>' in page
+    assert "'soon' is not a date. Write it as YYYY-MM-DD" in html.unescape(page)
     assert count(app, LateReason) == 0
 
 

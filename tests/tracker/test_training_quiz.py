@@ -1,5 +1,6 @@
-"""Taking a module's quiz through the HTML pages: no answers sent early, graded on the server,
-a pass completes (unless in person is required), every attempt recorded and audited."""
+"""Taking a module's quiz through the HTML pages: started from the module's page, no answers sent
+early, graded on the server once per quiz served, a pass completes (unless in person is required),
+every attempt recorded and audited. Guessing defences: tests/security/test_quiz_guessing.py."""
 
 import html
 
@@ -16,6 +17,7 @@ from training_helpers import (
     last_seq,
     module_of,
     quiz_fields,
+    start_quiz,
     take_quiz,
 )
 from werkzeug.datastructures import MultiDict
@@ -58,15 +60,17 @@ def test_the_in_person_module_is_listed_with_what_completes_it(client, alex):
 
 def test_the_quiz_page_shows_the_archived_content_and_never_the_answers(client, root, alex):
     sign_in(client, "alex@clinic.example")
-    page = page_of(client.get(f"/training/{BBP}"))
+    module_page = page_of(client.get(f"/training/{BBP}"))
+    assert "<h2>After a needlestick</h2>" in module_page and "Act correctly after a needlestick." in module_page
+    assert "Start the quiz" in module_page
+    page = page_of(client.get(start_quiz(client, BBP)))
     module = module_of(root, BBP)
-    assert "<h2>After a needlestick</h2>" in page and "Act correctly after a needlestick." in page
     for question in module.questions:
         assert question.prompt in page
         assert question.explanation not in page
     # Every choice is offered alike: nothing marks the right ones, nothing is preselected.
     offered = answer_fields(page)
-    assert offered == [(f"answer-{q.id}", c.id) for q in module.questions for c in q.choices]
+    assert sorted(offered) == sorted((f"answer-{q.id}", c.id) for q in module.questions for c in q.choices)
     assert "checked" not in page and "correct" not in page.lower().split('id="quiz-heading"')[1]
     assert 'type="checkbox" id="answer-ppe-gloves"' in page and 'type="radio" id="answer-first-step-wash"' in page
 
@@ -89,16 +93,17 @@ def test_passing_completes_the_module_with_evidence_and_audit_events(app, client
         completion = db.session.scalars(select(TrainingCompletion)).one()
         assert (completion.method, completion.completed_on, completion.attempt_id, completion.staff_id) == (
             "quiz", today(), attempt.id, staff_member)
-    assert actions_since(app, seq) == ["quiz_attempt.recorded", "training_completion.recorded"]
+    assert actions_since(app, seq) == ["quiz.served", "quiz_attempt.recorded", "training_completion.recorded"]
     assert "Done" in client.get("/training").get_data(as_text=True)
 
 
 def test_failing_completes_nothing_and_a_retry_can_pass(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
     failed = page_of(client.get(take_quiz(client, HIPAA, {"phi": ["b"]}).headers["Location"]))
-    assert "0% (0 of 1 right)" in failed and "Not passed" in failed and "Wrong" in failed
+    assert "0% (0 of 1 right)" in failed and "Not passed" in failed and "What to go over again" in failed
+    assert "Wrong" not in failed and "An appointment tied to a named person" not in failed  # no answers yet
     assert count(app, TrainingCompletion) == 0 and count(app, QuizAttempt) == 1
-    assert f'href="/training/{HIPAA}">Take the quiz again' in failed
+    assert f'href="/training/{HIPAA}">Back to the module' in failed
     assert "To do" in client.get("/training").get_data(as_text=True)
 
     assert take_quiz(client, HIPAA, {"phi": ["a"]}).status_code == 303
@@ -114,7 +119,7 @@ def test_unanswered_questions_count_as_wrong(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
     response = take_quiz(client, HIPAA, {})
     assert response.status_code == 303
-    assert "Your answer: none" in page_of(client.get(response.headers["Location"]))
+    assert "What to go over again" in page_of(client.get(response.headers["Location"]))
     with app.app_context():
         assert db.session.scalars(select(QuizAttempt)).one().score == 0
 
@@ -134,33 +139,41 @@ def test_passing_an_in_person_module_quiz_does_not_complete_it(app, client, alex
     assert "100%" in result and "Passed" in result
     assert "this training is not complete yet: it is completed only at an in-person" in result
     assert count(app, TrainingCompletion) == 0
-    assert actions_since(app, seq) == ["quiz_attempt.recorded"]
+    assert actions_since(app, seq) == ["quiz.served", "quiz_attempt.recorded"]
     assert "To do" in client.get("/training").get_data(as_text=True).split("Bloodborne pathogens")[1][:300]
 
 
 def test_answers_to_a_superseded_version_are_refused_with_409(app, client, staff_member, tmp_path):
     sign_in(client, "sam@clinic.example")
-    old_form = quiz_fields(client, HIPAA)
+    old_url, old_form = quiz_fields(client, HIPAA)
     root = copy_content(tmp_path)
     edit(root, "training/hipaa-basics.yml", "version: 1", "version: 2")
     edit(root, "training/hipaa-basics.yml", "Any health information", "Any health information at all")
     with app.app_context():
         sync(root, "test")
     events = last_seq(app)
-    response = client.post(f"/training/{HIPAA}", data={**old_form, "answer-phi": "a"})
+    response = client.post(old_url, data={**old_form, "answer-phi": "a"})
     assert response.status_code == 409
     page = page_of(response)
-    assert "version 1 of this module has been superseded" in page and f'href="/training/{HIPAA}"' in page
+    assert "the module has changed since this quiz was served" in page and f'href="/training/{HIPAA}"' in page
     assert count(app, QuizAttempt) == 0 and last_seq(app) == events
     assert take_quiz(client, HIPAA, {"phi": ["a"]}).status_code == 303  # the reloaded page works
 
 
-def test_an_altered_fingerprint_is_refused_with_409(app, client, staff_member):
+def test_a_quiz_is_answered_once_and_only_by_the_person_it_was_served_to(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
-    form = {**quiz_fields(client, HIPAA), "answer-phi": "a"}
-    for forged in ({"fingerprint": "0" * 64}, {"version": "x"}, {"version": "99999999999999999999"}):
-        assert client.post(f"/training/{HIPAA}", data={**form, **forged}).status_code == 409
-    assert count(app, QuizAttempt) == 0
+    url, form = quiz_fields(client, HIPAA)
+    first = client.post(url, data={**form, "answer-phi": "b"})
+    again = client.post(url, data={**form, "answer-phi": "a"})
+    assert first.status_code == again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert count(app, QuizAttempt) == 1
+    add_person(app, "kim@clinic.example", "Kim Lee")
+    other = app.test_client()
+    sign_in(other, "kim@clinic.example")
+    assert other.get(url).status_code == 404
+    assert other.post(url, data={"csrf_token": csrf_token(other.get("/training").get_data(as_text=True)),
+                                 "answer-phi": "a"}).status_code == 404
+    assert count(app, QuizAttempt) == 1
 
 
 @pytest.mark.parametrize(("answers", "message"), [
@@ -171,9 +184,9 @@ def test_an_altered_fingerprint_is_refused_with_409(app, client, staff_member):
 ])
 def test_forged_answers_are_refused_with_400_and_nothing_recorded(app, client, staff_member, answers, message):
     sign_in(client, "sam@clinic.example")
+    url, form = quiz_fields(client, HIPAA)
     events = last_seq(app)
-    data = [*quiz_fields(client, HIPAA).items(), *answers]
-    response = client.post(f"/training/{HIPAA}", data=MultiDict(data))
+    response = client.post(url, data=MultiDict([*form.items(), *answers]))
     assert response.status_code == 400
     assert message in page_of(response) and "Nothing was recorded" in page_of(response)
     assert count(app, QuizAttempt) == 0 and last_seq(app) == events
@@ -181,17 +194,20 @@ def test_forged_answers_are_refused_with_400_and_nothing_recorded(app, client, s
 
 def test_other_fields_are_ignored(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
-    data = {**quiz_fields(client, HIPAA), "answer-phi": "a", "score": "100", "staff_id": "99", "passed": "y"}
-    assert client.post(f"/training/{HIPAA}", data=data).status_code == 303
+    url, form = quiz_fields(client, HIPAA)
+    data = {**form, "answer-phi": "a", "score": "100", "staff_id": "99", "passed": "y"}
+    assert client.post(url, data=data).status_code == 303
     with app.app_context():
         assert db.session.scalars(select(QuizAttempt)).one().staff_id == staff_member
 
 
 def test_without_the_csrf_token_nothing_is_recorded(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
-    form = {k: v for k, v in quiz_fields(client, HIPAA).items() if k != "csrf_token"}
-    response = client.post(f"/training/{HIPAA}", data={**form, "answer-phi": "a"})
+    url, _ = quiz_fields(client, HIPAA)
+    response = client.post(url, data={"answer-phi": "a"})
     assert response.status_code == 400 and "CSRF token is missing" in response.get_data(as_text=True)
+    start = client.post(f"/training/{HIPAA}/quiz", data={})
+    assert start.status_code == 400
     assert count(app, QuizAttempt) == 0
 
 
@@ -199,7 +215,8 @@ def test_unknown_modules_and_attempts_are_404(client, staff_member):
     sign_in(client, "sam@clinic.example")
     assert client.get("/training/no-such-module").status_code == 404
     token = csrf_token(client.get("/training").get_data(as_text=True))
-    assert client.post("/training/no-such-module", data={"csrf_token": token}).status_code == 404
+    assert client.post("/training/no-such-module/quiz", data={"csrf_token": token}).status_code == 404
+    assert client.get("/training/quiz/1").status_code == 404
     assert client.get("/training/attempts/1").status_code == 404
     assert client.get("/training/attempts/99999999999").status_code == 404
 
@@ -218,6 +235,6 @@ def test_an_attempt_is_seen_by_its_taker_and_managers_only(app, client, staff_me
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
-    for url in ("/training", f"/training/{HIPAA}", "/training/attempts/1"):
+    for url in ("/training", f"/training/{HIPAA}", "/training/attempts/1", "/training/quiz/1"):
         response = client.get(url)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]

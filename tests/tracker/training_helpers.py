@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import func, select
-from tracker_helpers import copy_content, csrf_token, hidden_value
+from tracker_helpers import copy_content, csrf_token
 from werkzeug.datastructures import MultiDict
 
 from portal import load_catalogue
@@ -110,11 +110,18 @@ def module_of(root: Path, module_id: str):
     return load_catalogue(root).modules[module_id]
 
 
-def quiz_fields(client, module_id: str) -> dict:
-    """The quiz form's hidden fields, as the page served them."""
+def start_quiz(client, module_id: str) -> str:
+    """Start the module's quiz from its page, as the Start button does; returns the quiz page's URL."""
     page = client.get(f"/training/{module_id}").get_data(as_text=True)
-    return {"csrf_token": csrf_token(page), "version": hidden_value(page, "version"),
-            "fingerprint": hidden_value(page, "fingerprint")}
+    response = client.post(f"/training/{module_id}/quiz", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response.headers["Location"]
+
+
+def quiz_fields(client, module_id: str) -> tuple[str, dict]:
+    """A quiz served for the module: its page's URL and the form's hidden fields."""
+    url = start_quiz(client, module_id)
+    return url, {"csrf_token": csrf_token(client.get(url).get_data(as_text=True))}
 
 
 def answer_fields(page: str) -> list[tuple[str, str]]:
@@ -123,10 +130,11 @@ def answer_fields(page: str) -> list[tuple[str, str]]:
 
 
 def take_quiz(client, module_id: str, answers: dict[str, list[str]]):
-    """Post answers (question id -> choice ids) through the HTML form."""
-    data = [(k, v) for k, v in quiz_fields(client, module_id).items()]
+    """Start the quiz and post answers (question id -> choice ids) through the HTML form."""
+    url, fields = quiz_fields(client, module_id)
+    data = list(fields.items())
     data += [(f"answer-{question}", choice) for question, choices in answers.items() for choice in choices]
-    return client.post(f"/training/{module_id}", data=MultiDict(data))
+    return client.post(url, data=MultiDict(data))
 
 
 def post_page_form(client, url: str, fields: dict | list, form_url: str | None = None):

@@ -14,6 +14,6 @@ __all__ = ["bp", "init_app", "openapi_document"]
 
 def init_app(app: Flask) -> None:
     """Import every area, each adding its routes to ``bp``, then register the blueprint."""
-    from tracker.api import acknowledgements, catalogue, compliance, staff, training  # noqa: F401
+    from tracker.api import acknowledgements, catalogue, compliance, duties, staff, training  # noqa: F401
 
     app.register_blueprint(bp)

@@ -7,8 +7,7 @@ from flask import abort, jsonify, url_for
 from tracker.api.base import api_user, bp, json_body, require_manager, stale_conflict
 from tracker.http.client import request_origin
 from tracker.http.errors import ApiError
-from tracker.services import acknowledgements
-from tracker.services import catalogue as served
+from tracker.services import acknowledgements, served_catalogue
 from tracker.services.acknowledgements import SignatureMismatch
 from tracker.services.versions import StaleVersion, UnknownPolicy
 
@@ -38,7 +37,7 @@ def policy_acknowledgements(policy_id: str):
     require_manager()
     if not acknowledgements.is_archived(policy_id):
         abort(404, f"There is no policy '{policy_id}'.")
-    current = served.required().policies.get(policy_id)
+    current = served_catalogue.required().policies.get(policy_id)
     return jsonify({
         "policy_id": policy_id,
         "current_version": current.version if current else None,

@@ -18,9 +18,11 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 
+from tracker.api.limits import apply_limits, has_lone_surrogate, served_document
 from tracker.http.errors import ApiError
 from tracker.http.extensions import csrf
-from tracker.services.tokens import user_for_bearer
+from tracker.services import served_catalogue
+from tracker.services.accounts import user_for_bearer
 from tracker.services.versions import StaleVersion
 from tracker.storage.models import User
 
@@ -44,6 +46,7 @@ def openapi_document() -> dict[str, Any]:
                    key=lambda f: f.name)
     for part in parts:
         _merge(document, json.loads(part.read_text("utf-8")), part.name)
+    apply_limits(document)
     return document
 
 
@@ -71,6 +74,8 @@ def json_body(schema_name: str) -> dict[str, Any]:
     body = request.get_json(silent=True)
     if body is None:
         abort(400, "The body is not valid JSON.")
+    if has_lone_surrogate(body):
+        abort(400, "The body holds text that is not valid Unicode (a lone surrogate escape such as \\ud800).")
     errors = sorted(_validator(schema_name).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         details = [f"{'.'.join(str(p) for p in e.absolute_path) or 'body'}: {e.message}" for e in errors]
@@ -116,4 +121,5 @@ def authenticate() -> None:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    catalogue = served_catalogue.current()
+    return jsonify(served_document(openapi_document(), catalogue) if catalogue else openapi_document())

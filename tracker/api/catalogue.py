@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import jsonify
 
 from tracker.api.base import bp
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 
 
 @bp.get("/catalogue")
 def catalogue():
-    found = served.required()
+    found = served_catalogue.required()
     return jsonify({
         "roles": [{"id": r.id, "title": r.title, "designation": r.designation} for r in found.roles.values()],
         "locations": [{"id": loc.id, "name": loc.name} for loc in found.locations.values()],

@@ -16,9 +16,7 @@ from tracker.http import as_of
 from tracker.http.errors import ApiError
 from tracker.rules.records import ItemStatus
 from tracker.rules.summary import Summary
-from tracker.services import catalogue as served
-from tracker.services import matrix
-from tracker.services import statuses as records
+from tracker.services import compliance_status, matrix, served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
@@ -36,7 +34,7 @@ def requirement_json(item: ItemStatus) -> dict[str, Any]:
 
 def requirements_json(staff: Staff, day: date) -> dict[str, Any]:
     """Everything ``staff`` owes as of ``day``, from the records entered by its end."""
-    items = records.statuses_for(staff, served.required(), day, day)
+    items = compliance_status.statuses_for(staff, served_catalogue.required(), day, day)
     return {"as_of": day.isoformat(), "items": [requirement_json(i) for i in items]}
 
 
@@ -48,7 +46,7 @@ def my_requirements():
 @bp.get("/compliance")
 def compliance():
     require_manager()
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args, empty_is_today=False)
     try:
         filters = matrix.Filters.from_args(request.args, catalogue)

@@ -3,7 +3,7 @@
 - content: sync, seed-demo
 - people: create-user, import-staff, issue-token, revoke-tokens
 - records: evidence, remind
-- operations: backup, audit-verify
+- operations: backup, audit-verify, checkpoint, evidence-key
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from portal.model import Catalogue
 from tracker.rules.dates import BadDate, parse_day
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 from tracker.storage.db import today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,11 +33,11 @@ def fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
-def served_catalogue() -> Catalogue:
+def synced_catalogue() -> Catalogue:
     """The catalogue the tracker serves; fails before the first successful sync."""
     try:
-        return served.synced()
-    except served.NotSynced as error:
+        return served_catalogue.synced()
+    except served_catalogue.NotSynced as error:
         fail(str(error))
 
 

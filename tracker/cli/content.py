@@ -7,8 +7,7 @@ from flask import current_app
 
 from portal import ContentError
 from tracker.cli.common import command, fail
-from tracker.services import audit
-from tracker.services import catalogue as served
+from tracker.services import audit, served_catalogue
 from tracker.services.demo_seed import seed_demo
 from tracker.services.sync import SyncRefused, sync
 
@@ -34,7 +33,7 @@ def seed_demo_command() -> None:
     """Fill an empty tracker with demo staff and records (prints the demo sign-ins)."""
     try:
         lines = seed_demo()
-    except served.NotSynced as error:
+    except served_catalogue.NotSynced as error:
         fail(str(error))
     for line in lines:
         click.echo(line)

@@ -1,4 +1,4 @@
-"""Commands for running the tracker: backups, and checking the audit trail."""
+"""Commands for running the tracker: backups, checking the audit trail, its checkpoints and keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import command, fail
-from tracker.services import audit, backup
+from tracker.services import audit, backup, checkpoints, keys
 from tracker.storage.db import db
 
 
@@ -34,13 +34,47 @@ def backup_command(target: Path, overwrite: bool) -> None:
 
 
 @command("audit-verify")
-def audit_verify_command() -> None:
-    """Check that the audit trail's hash chain is unbroken."""
+@click.option("--checkpoints", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A checkpoint file (TRACKER_CHECKPOINT_FILE, or a copy): the trail must hold every event it saw.")
+def audit_verify_command(checkpoint_file: Path | None) -> None:
+    """Check the audit trail: its keyed hash chain, every record against its event, and checkpoints."""
     result = audit.verify()
-    if not result.ok:
+    if result.broken_seq is not None:
         fail(f"BROKEN at seq {result.broken_seq}: {result.reason}. {result.count} event(s) before it are intact.")
+    if result.record_problem:
+        fail(f"BROKEN: {result.record_problem}. The chain of {result.count} events is intact; the record is not.")
+    checked = []
+    if checkpoint_file is not None:
+        try:
+            checked = checkpoints.read(checkpoint_file)
+        except checkpoints.BadCheckpoints as error:
+            fail(f"BROKEN: checkpoint file {checkpoint_file}, {error}.")
+        problem = checkpoints.contradiction(checked, checkpoints.stored_hash)
+        if problem:
+            fail(f"BROKEN: {problem}.")
     click.echo(f"OK: {result.count} events, chain intact")
+    click.echo("Every bound record matches the event that recorded it.")
+    if checkpoint_file is not None:
+        click.echo(f"All {len(checked)} signed checkpoint(s) in {checkpoint_file} match the trail.")
     click.echo(f"Last hash: {result.last_hash}")
 
 
-COMMANDS = (backup_command, audit_verify_command)
+@command("checkpoint")
+def checkpoint_command() -> None:
+    """Append a signed checkpoint of the audit chain's head to the checkpoint file."""
+    path = keys.current().checkpoint_file
+    try:
+        written = checkpoints.write()
+    except OSError as error:
+        fail(f"Could not write the checkpoint to {path}: {error.strerror or error}. Check "
+             "TRACKER_CHECKPOINT_FILE and that the tracker's user may write there.")
+    click.echo(f"Checkpoint written to {path}: {written.describe()}.")
+
+
+@command("evidence-key")
+def evidence_key_command() -> None:
+    """Print the public half of the evidence signing key, to publish on the operations page."""
+    click.echo(keys.current().public_key_hex())
+
+
+COMMANDS = (backup_command, audit_verify_command, checkpoint_command, evidence_key_command)

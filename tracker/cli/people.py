@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 
-from tracker.cli.common import command, fail, served_catalogue
-from tracker.services import audit, people, staff_import, tokens
+from tracker.cli.common import command, fail, synced_catalogue
+from tracker.services import account_mail, accounts, audit, passwords, people, staff_import, tokens
 from tracker.services.validation import Invalid
 from tracker.storage.db import db
 from tracker.storage.models import ACCOUNT_ROLES, Staff, User
@@ -44,9 +45,10 @@ def create_user_command(email: str, name: str | None, account_role: str, locatio
     found = _staff_for_account(email, {"name": name, "email": email, "job_title": job_title,
                                        "roles": roles.split(","), "location": location, "hire_date": hire_date})
     password = _read_password()
-    problem = people.check_password(password)
+    context = [synced_catalogue().settings.office_name, name or "", email]
+    problem = passwords.password_problem(password, current_app.config["TRACKER_PASSWORD_MIN_LENGTH"], context)
     if problem:
-        fail(f"Not created: {problem}.")
+        fail(f"Not created. {problem}")
     staff = found if isinstance(found, Staff) else people.create_staff(found, audit.CLI_ACTOR)
     user = people.create_user(staff, account_role, password, audit.CLI_ACTOR)
     db.session.commit()
@@ -58,7 +60,7 @@ def _staff_for_account(email: str, fields: dict[str, object]) -> Staff | people.
     staff = people.find_staff(email)
     if staff is None:
         try:
-            return people.check_staff(fields, served_catalogue(), required=("name", "email"))
+            return people.check_staff(fields, synced_catalogue(), required=("name", "email"))
         except Invalid as invalid:
             fail("\n".join(invalid.details))
     if staff.user is not None:
@@ -68,14 +70,15 @@ def _staff_for_account(email: str, fields: dict[str, object]) -> Staff | people.
 
 @command("import-staff")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_staff_command(file: Path) -> None:
+@click.option("--invite", is_flag=True, help="E-mail an invitation to each person in the file who cannot sign in yet.")
+def import_staff_command(file: Path, invite: bool) -> None:
     """Import or update staff from a CSV file; nothing is imported if any row has a problem.
 
     Columns: name,email,job_title,roles,location,hire_date,left_on (roles separated by semicolons,
     dates as YYYY-MM-DD, left_on optional).
     """
     try:
-        rows = staff_import.read_staff_csv(file, served_catalogue())
+        rows = staff_import.read_staff_csv(file, synced_catalogue())
     except staff_import.ImportRejected as rejected:
         for problem in rejected.reasons:
             click.echo(problem)
@@ -83,6 +86,18 @@ def import_staff_command(file: Path) -> None:
     report = staff_import.import_staff(rows, audit.CLI_ACTOR)
     click.echo(f"Imported {file}: {report.created} created, {report.updated} updated, "
                f"{report.unchanged} unchanged.")
+    if invite:
+        _invite_all([row.email for row in rows])
+
+
+def _invite_all(emails: list[str]) -> None:
+    """Invite everyone of ``emails`` still employed who has no password and no live invitation."""
+    waiting = (accounts.NO_ACCOUNT, accounts.NO_PASSWORD)
+    for staff in db.session.scalars(db.select(Staff).where(Staff.email.in_(emails)).order_by(Staff.email)).all():
+        if accounts.status(staff) in waiting:
+            invited = account_mail.invite(staff, audit.CLI_ACTOR, current_app.config)
+            click.echo(f"Invited {staff.email}." if invited.problem is None else
+                       f"Invitation to {staff.email} not e-mailed: {invited.problem} Its link: {invited.url}")
 
 
 @command("issue-token")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 
-from tracker.cli.common import as_of_option, command, fail, served_catalogue
-from tracker.services import evidence, reminders
+from tracker.cli.common import as_of_option, command, fail, synced_catalogue
+from tracker.services import checkpoints, evidence, keys, reminders
 
 
 @command("evidence")
@@ -24,14 +25,14 @@ def evidence_command(out: Path, day: date, overwrite: bool) -> None:
         out = evidence.check_out(out, overwrite)
     except evidence.PackRefused as error:
         fail(str(error))
-    catalogue = served_catalogue()
+    catalogue = synced_catalogue()
     try:
         files = evidence.write_pack(catalogue, day, out)
     except OSError as error:
         fail(f"Could not write {out}: {error.strerror or error}. Nothing was written.")
     current_app.logger.info("Evidence pack written to %s", out)
-    click.echo(f"Wrote {out}: evidence as of {day.isoformat()}, {len(files)} files "
-               f"(check them with `sha256sum -c {evidence.CHECKSUMS}` after unzipping).")
+    click.echo(f"Wrote {out}: evidence as of {day.isoformat()}, {len(files)} files, signed with evidence key "
+               f"{keys.current().public_key_hex()} (check them with `python3 verify.py` after unzipping).")
 
 
 @command("remind")
@@ -45,7 +46,9 @@ def remind_command(dry_run: bool, day: date) -> None:
             reminders.sender(config)
         except reminders.MailNotConfigured as error:
             fail(str(error))
-    to_staff, digests = reminders.plan(served_catalogue(), day)
+    to_staff, digests = reminders.plan(synced_catalogue(), day)
+    if not dry_run:
+        digests = _with_checkpoint(digests)
     if dry_run:
         for message in to_staff + digests:
             click.echo(f"To: {message.to}\nSubject: {message.subject}\n\n{message.body}\n{'-' * 72}")
@@ -66,6 +69,19 @@ def remind_command(dry_run: bool, day: date) -> None:
     if failures:
         fail(summary)
     click.echo(summary)
+
+
+def _with_checkpoint(digests: list[reminders.Message]) -> list[reminders.Message]:
+    """Write a signed checkpoint of the audit trail and quote it in each digest: the managers' mail
+    then holds, away from the tracker, what a later trail must still contain."""
+    try:
+        written = checkpoints.write()
+    except OSError as error:
+        fail(f"Could not write the audit checkpoint to {keys.current().checkpoint_file}: {error.strerror or error}. "
+             "Check TRACKER_CHECKPOINT_FILE. Nothing was sent.")
+    quoted = (f"\nAudit trail checkpoint: {written.describe()}. A later trail must still hold this event with this "
+              "hash; keep this e-mail (flask --app tracker audit-verify --checkpoints checks the signed copy).\n")
+    return [replace(message, body=message.body + quoted) for message in digests]
 
 
 COMMANDS = (evidence_command, remind_command)

@@ -17,9 +17,10 @@ from tracker.storage.db import db
 API_PREFIX = "/api/"
 
 # Database states that refuse a request with a 503, and what the person is told.
-READ_ONLY, FULL, BUSY, UNAVAILABLE = "read-only", "full", "busy", "unavailable"
+READ_ONLY, FULL, BUSY, UNAVAILABLE, DENIED = "read-only", "full", "busy", "unavailable", "denied"
 DATABASE_PROBLEMS = {
     READ_ONLY: "The tracker's database is read-only at the moment, so nothing can be saved.",
+    DENIED: "The tracker's database account is not allowed to do this at the moment, so nothing can be saved.",
     FULL: "The tracker's database has run out of storage space, so nothing can be saved.",
     BUSY: "The tracker's database is too busy to take this request at the moment.",
     UNAVAILABLE: "The tracker cannot reach its database at the moment.",
@@ -29,11 +30,13 @@ NOTHING_SAVED = ("Nothing was saved. Try again in a few minutes; if this persist
 RETRY_AFTER_SECONDS = 60
 # sqlite3 error names (Python 3.11+), extended codes cut to their primary code: SQLITE_IOERR_WRITE -> SQLITE_IOERR.
 # SQLITE_BUSY: the write lock was not free within the busy timeout (tracker.storage.db).
-SQLITE_PROBLEMS = {"SQLITE_READONLY": READ_ONLY, "SQLITE_FULL": FULL, "SQLITE_BUSY": BUSY, "SQLITE_LOCKED": BUSY,
+SQLITE_PROBLEMS = {"SQLITE_READONLY": READ_ONLY, "SQLITE_PERM": DENIED, "SQLITE_AUTH": DENIED,
+                   "SQLITE_FULL": FULL, "SQLITE_BUSY": BUSY, "SQLITE_LOCKED": BUSY,
                    "SQLITE_CANTOPEN": UNAVAILABLE, "SQLITE_IOERR": UNAVAILABLE}
-# PostgreSQL SQLSTATEs: read-only transaction, disk full, lock not available; then classes 08
+# PostgreSQL SQLSTATEs: read-only transaction, insufficient privilege (a role limited to reading, or
+# a revoked grant: the server's setup, not a bug), disk full, lock not available; then classes 08
 # (connection), 53 (insufficient resources) and 57P (server shutting down or not accepting connections).
-POSTGRES_PROBLEMS = {"25006": READ_ONLY, "53100": FULL, "55P03": BUSY}
+POSTGRES_PROBLEMS = {"25006": READ_ONLY, "42501": DENIED, "53100": FULL, "55P03": BUSY}
 POSTGRES_UNAVAILABLE_PREFIXES = ("08", "53", "57P")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 
+import holidays
 from dateutil.relativedelta import relativedelta
 
 CALENDAR_DAYS = "calendar_days"
@@ -12,24 +13,48 @@ WORKING_DAYS = "working_days"
 
 DAYS_PER_RECURRENCE_YEAR = 365
 
-# A deadline setting resolved once per requirement: (calendar timedelta, or None for working days; days).
-DeadlineRule = tuple[timedelta | None, int]
+# Years whose public holidays are looked up (about 0.4 s, once per setting). Working days counted
+# from a hire date outside them skip weekends and the office's closed days only: such deadlines
+# passed decades ago, or lie past any status the tracker reports (as_of ends in 2099).
+HOLIDAY_YEARS = range(1990, 2101)
+
+# A deadline setting resolved once per requirement: (calendar timedelta, or None for working days;
+# days; the office's closed days, which working days skip).
+DeadlineRule = tuple[timedelta | None, int, frozenset[date]]
+
+NO_CLOSED_DAYS: frozenset[date] = frozenset()
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start``; working days are Monday to Friday.
+@functools.lru_cache(maxsize=16)
+def closed_days(country: str | None, subdivision: str | None = None,
+                extra: tuple[date, ...] = ()) -> frozenset[date]:
+    """The days the office is closed besides weekends: the public holidays of ``country`` (and its
+    ``subdivision``, a state or province) from the ``holidays`` library, and the ``extra`` days the
+    office chose (policies/office.yml). Computed once per setting."""
+    found = set(extra)
+    if country:
+        found.update(holidays.country_holidays(country, subdiv=subdivision, years=HOLIDAY_YEARS))
+    return frozenset(found)
+
+
+def add_working_days(start: date, days: int, closed: frozenset[date] = NO_CLOSED_DAYS) -> date:
+    """The date ``days`` working days after ``start``; working days are Monday to Friday, except the
+    ``closed`` days (public holidays and the office's own closures, see :func:`closed_days`).
 
     ``start`` itself is day 0, so Friday + 1 is the next Monday, and Saturday + 1 is also Monday.
-    ``days == 0`` returns ``start`` unchanged, even on a weekend.
-
-    Public holidays are *not* skipped: which days a clinic closes varies by state and office. A
-    setting listing the office's holidays could be added later; until then a deadline may fall on
-    a holiday and is still that date.
+    ``days == 0`` returns ``start`` unchanged, even on a weekend or a closed day.
     """
     if days < 0:
         raise ValueError(f"days must be zero or more, not {days}")
     if days == 0:
         return start
+    if closed:
+        day, left = start, days
+        while left:
+            day += timedelta(days=1)
+            if day.weekday() < 5 and day not in closed:
+                left -= 1
+        return day
     weekday = start.weekday()
     if weekday > 4:  # a weekend start counts like the Friday before it
         start -= timedelta(days=weekday - 4)
@@ -39,23 +64,27 @@ def add_working_days(start: date, days: int) -> date:
     return start + timedelta(days=7 * weeks + extra)
 
 
-def deadline_rule(days: int, counts: str) -> DeadlineRule:
-    """``days`` counted as ``counts`` (calendar or working days), ready for :func:`deadline_on`."""
+def deadline_rule(days: int, counts: str, closed: frozenset[date] = NO_CLOSED_DAYS) -> DeadlineRule:
+    """``days`` counted as ``counts`` (calendar or working days, which skip the ``closed`` days),
+    ready for :func:`deadline_on`."""
     if counts not in (CALENDAR_DAYS, WORKING_DAYS):
         raise ValueError(f"deadline counts must be {CALENDAR_DAYS!r} or {WORKING_DAYS!r}, not {counts!r}")
-    return (timedelta(days=days) if counts == CALENDAR_DAYS else None, days)
+    if counts == CALENDAR_DAYS:
+        return (timedelta(days=days), days, NO_CLOSED_DAYS)
+    return (None, days, closed)
 
 
 def deadline_on(start: date, rule: DeadlineRule) -> date:
     """The last day on time for a deadline ``rule`` counted from ``start``."""
-    delta, days = rule
-    return start + delta if delta is not None else add_working_days(start, days)
+    delta, days, closed = rule
+    return start + delta if delta is not None else add_working_days(start, days, closed)
 
 
-def deadline_after_hire(hire_date: date, days: int, counts: str = CALENDAR_DAYS) -> date:
+def deadline_after_hire(hire_date: date, days: int, counts: str = CALENDAR_DAYS,
+                        closed: frozenset[date] = NO_CLOSED_DAYS) -> date:
     """``hire_date`` plus ``days`` calendar days or working days (``counts``); the deadline day itself
     is still on time."""
-    return deadline_on(hire_date, deadline_rule(days, counts))
+    return deadline_on(hire_date, deadline_rule(days, counts, closed))
 
 
 def recurrence_due(completed_on: date, months: int) -> date:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.model import Settings
+from tracker.rules.deadlines import NO_CLOSED_DAYS, closed_days
 
 IN_PERSON = "in_person"  # Completion.method of a session with a live trainer
 
@@ -80,6 +81,7 @@ class Rules:
     grace_days: int
     due_soon_days: int
     training_deadline_days: int
+    closed_days: frozenset[date] = NO_CLOSED_DAYS  # skipped by working-day deadlines
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Rules:
@@ -87,6 +89,8 @@ class Rules:
             grace_days=settings.acknowledgement_grace_days,
             due_soon_days=settings.due_soon_days,
             training_deadline_days=settings.training_deadline_days,
+            closed_days=closed_days(settings.office_time.holiday_country, settings.office_time.holiday_subdivision,
+                                    settings.office_time.closed_days),
         )
 
 

@@ -109,7 +109,8 @@ def module_plan(module: Module, role_ids: Collection[str], rules: Rules,
         title=module.title,
         required=required,
         effective=effective,
-        deadline=deadline_rule(module.deadline_days(rules.training_deadline_days), module.deadline_counts),
+        deadline=deadline_rule(module.deadline_days(rules.training_deadline_days), module.deadline_counts,
+                               rules.closed_days),
         recurrence_months=module.recurrence_months,
         in_person=module.in_person_required,
         due_soon=timedelta(days=rules.due_soon_days),
@@ -123,7 +124,7 @@ def cert_plan(cert_types: Sequence[CertificationType], rules: Rules) -> CertPlan
         raise ValueError(f"certification types of different requirements: {[t.id for t in cert_types]}")
     deadlines: list[DeadlineRule] = []
     for t in cert_types:
-        rule = deadline_rule(t.deadline_days(rules.training_deadline_days), t.deadline_counts)
+        rule = deadline_rule(t.deadline_days(rules.training_deadline_days), t.deadline_counts, rules.closed_days)
         if rule not in deadlines:
             deadlines.append(rule)
     return CertPlan(

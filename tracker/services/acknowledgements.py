@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from tracker.services import audit, versions
-from tracker.services import catalogue as served
+from tracker.services import audit, served_catalogue, versions
 from tracker.storage.db import column_length, db, iso_utc, utcnow
 from tracker.storage.models import Acknowledgement, PolicyVersion, Staff, User
 
@@ -27,7 +26,7 @@ class SignatureMismatch(ValueError):
 
 
 def _served_version(policy_id: str) -> int | None:
-    catalogue = served.current()
+    catalogue = served_catalogue.current()
     policy = catalogue.policies.get(policy_id) if catalogue else None
     return policy.version if policy else None
 
@@ -97,7 +96,7 @@ def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origi
             "staff_id": staff.id, "policy_id": version.policy_id, "version": version.version,
             "fingerprint": version.fingerprint, "statement": ack.statement,
             "signature_name": ack.signature_name, "ip_address": ack.ip_address, "method": ack.method,
-        })
+        }, records=[ack])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

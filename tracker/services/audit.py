@@ -1,11 +1,19 @@
-"""The audit trail: an append-only, hash-chained log of every write.
+"""The audit trail: an append-only, keyed hash chain of every write.
 
 Each event is written in the same transaction as the change it records, so there is never a change
-without its event or an event without its change. Its ``hash`` is SHA-256 over the previous event's
-hash followed by the canonical JSON (sorted keys, no spaces) of its own fields: seq, occurred_at,
-actor, action, subject, details. Changing, removing or reordering any event breaks every hash after
-it, which ``flask --app tracker audit-verify`` detects. (Cutting events off the *end* leaves a
-shorter but intact chain: keep the last hash it prints somewhere else to detect that too.)
+without its event or an event without its change. Its ``hash`` is HMAC-SHA256, under the audit key
+(tracker.services.keys) named by its ``key_id``, over the previous event's hash followed by the
+canonical JSON (sorted keys, no spaces) of its own fields: seq, occurred_at, actor, action, subject,
+details, key_id, bindings. Changing, removing or reordering any event breaks every hash after it,
+and without the key nobody can compute a hash that fits, so re-hashing the chain or appending to it
+is detected too (``flask --app tracker audit-verify``). Events written before migration 0004 are
+plain SHA-256 (no key_id); that migration appended one keyed "audit.sealed" event after them, which
+fixes them.
+
+An event that writes records carries their digests in ``bindings``
+(tracker.services.bindings), and verify() checks every bound record against the latest event binding
+it, both ways. Cutting events off the end still leaves a shorter intact chain: signed checkpoints of
+the chain head kept outside the database (tracker.services.checkpoints) detect that.
 
 One chain, one writer at a time. Two transactions must never both read the same chain head, or the
 chain forks. How each backend serialises them:
@@ -21,13 +29,16 @@ chain forks. How each backend serialises them:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 
+from tracker.services import bindings, keys
 from tracker.storage.db import db, utcnow
 from tracker.storage.models import AuditEvent
 
@@ -44,16 +55,19 @@ def lock_chain() -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
 
 
-def record(actor: str, action: str, subject: str, details: dict[str, Any] | None = None) -> AuditEvent:
+def record(actor: str, action: str, subject: str, details: dict[str, Any] | None = None,
+           records: Iterable[object] = ()) -> AuditEvent:
     """Append an event for a write in the current transaction; the caller commits both together.
 
     ``details`` must be plain JSON (str, int, bool, None, lists, dicts): the hash covers it as
-    stored, so dates go in as ISO strings.
+    stored, so dates go in as ISO strings. ``records`` are the bound records the write added or
+    changed (tracker.services.bindings.REGISTRY); the event carries their digests.
     """
     session = db.session
     session.flush()  # the audited write goes in first, so a constraint error stops before the chain
     lock_chain()
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    current = keys.current()
     event = AuditEvent(
         seq=head.seq + 1 if head else 1,
         occurred_at=utcnow(),
@@ -62,6 +76,8 @@ def record(actor: str, action: str, subject: str, details: dict[str, Any] | None
         subject=subject,
         details=details or {},
         prev_hash=head.hash if head else GENESIS_HASH,
+        key_id=current.audit_key_id,
+        bindings=bindings.of_records(records) or None,
     )
     event.hash = event_hash(event)
     session.add(event)
@@ -70,16 +86,50 @@ def record(actor: str, action: str, subject: str, details: dict[str, Any] | None
 
 
 def event_hash(event: AuditEvent) -> str:
-    fields = {
-        "seq": event.seq,
-        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "action": event.action,
-        "subject": event.subject,
-        "details": event.details,
-    }
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((event.prev_hash + payload).encode("utf-8")).hexdigest()
+    """The hash ``event`` should have, under the key its key_id names (which this tracker holds)."""
+    return chain_hash(_fields(event), keys.current().audit_keys[event.key_id] if event.key_id else None)
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    return {"seq": event.seq, "occurred_at": event.occurred_at, "actor": event.actor, "action": event.action,
+            "subject": event.subject, "details": event.details, "prev_hash": event.prev_hash, "key_id": event.key_id,
+            "bindings": event.bindings}
+
+
+def chain_hash(fields: Mapping[str, Any], key: bytes | None) -> str:
+    """The hash of an event from its fields (those of AuditEvent but ``hash``): HMAC-SHA256 under
+    ``key``, or plain SHA-256 for an event from before keys (key_id None, key None)."""
+    occurred_at: datetime = fields["occurred_at"]
+    hashed = {"seq": fields["seq"], "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+              "actor": fields["actor"], "action": fields["action"], "subject": fields["subject"],
+              "details": fields["details"]}
+    if fields["key_id"] is not None:
+        hashed["key_id"], hashed["bindings"] = fields["key_id"], fields["bindings"]
+    payload = (fields["prev_hash"] + json.dumps(hashed, sort_keys=True, separators=(",", ":"),
+                                                ensure_ascii=False)).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+SEAL_NOTE = ("Sealed at upgrade (migration 0004): the events before this one were chained with plain SHA-256 and "
+             "the records written until now carried no digest. This event, keyed, fixes both as they stood.")
+
+
+def seal(connection: Connection, key_id: str, key: bytes) -> int | None:
+    """Append the one-time "audit.sealed" event binding every record there is (migration 0004); its
+    seq, or None when the trail is empty (a new database: nothing to seal)."""
+    head = connection.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if head is None:
+        return None
+    bound = [bindings.binding(name, row) for name in bindings.REGISTRY for row in bindings.rows(connection, name)]
+    values: dict[str, Any] = {
+        "seq": head.seq + 1, "occurred_at": utcnow(), "actor": "migration", "action": bindings.SEAL_ACTION,
+        "subject": "audit_trail", "details": {"note": SEAL_NOTE}, "prev_hash": head.hash, "key_id": key_id,
+        "bindings": bound}
+    values["hash"] = chain_hash(values, key)
+    connection.execute(insert(AuditEvent).values(**values))
+    return int(values["seq"])
 
 
 @dataclass(frozen=True)
@@ -88,26 +138,52 @@ class Verification:
     last_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    record_problem: str = ""  # the first record that does not match the trail (tracker.services.bindings)
+    last_seq: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return self.broken_seq is None and not self.record_problem
+
+
+def _link_problem(event: AuditEvent, expected_seq: int, prev_hash: str, keyed: bool,
+                  audit_keys: Mapping[str, bytes]) -> str:
+    """Why ``event`` does not fit after the events before it, or ""."""
+    if event.seq != expected_seq:
+        return f"expected seq {expected_seq} next: events before this one were removed"
+    if event.prev_hash != prev_hash:
+        return "its prev_hash is not the hash of the event before it: that event was changed or replaced"
+    if event.key_id is None and keyed:
+        return ("it is not chained with the audit key, though events before it are: it was added or re-hashed "
+                "by someone without the key")
+    if event.key_id is not None and event.key_id not in audit_keys:
+        return (f"it is chained with audit key {event.key_id}, which this tracker does not hold: it was forged, or "
+                "an earlier key is missing from TRACKER_AUDIT_KEYRING")
+    if event.key_id is not None and not keyed and expected_seq > 1 and event.action != bindings.SEAL_ACTION:
+        return "the events before it were not sealed at upgrade: they were rewritten without the audit key"
+    if event.hash != chain_hash(_fields(event), audit_keys.get(event.key_id or "")):
+        return "its hash does not match its contents: the row was changed after it was written"
+    return ""
 
 
 def verify() -> Verification:
-    """Walk the chain from the first event; stop at the first one that does not fit."""
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    """Walk the chain from the first event and stop at the first one that does not fit; then check
+    every bound record against the event that last bound it."""
+    audit_keys = keys.current().audit_keys
+    expected_seq, prev_hash, count, keyed = 1, GENESIS_HASH, 0, False
+    bound: dict[tuple[str, int], tuple[int, Mapping[str, Any]]] = {}
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for event in events:
-        if event.seq != expected_seq:
-            return Verification(count, prev_hash, event.seq,
-                                f"expected seq {expected_seq} next: events before this one were removed")
-        if event.prev_hash != prev_hash:
-            return Verification(count, prev_hash, event.seq,
-                                "its prev_hash is not the hash of the event before it: "
-                                "that event was changed or replaced")
-        if event.hash != event_hash(event):
-            return Verification(count, prev_hash, event.seq,
-                                "its hash does not match its contents: the row was changed after it was written")
+        problem = _link_problem(event, expected_seq, prev_hash, keyed, audit_keys)
+        if problem:
+            return Verification(count, prev_hash, event.seq, problem, last_seq=expected_seq - 1)
+        keyed = keyed or event.key_id is not None
+        for binding in (event.bindings or ()) if event.key_id else ():
+            bound[(binding["table"], binding["id"])] = (event.seq, binding)
         expected_seq, prev_hash, count = event.seq + 1, event.hash, count + 1
-    return Verification(count, prev_hash)
+    if count and not keyed:
+        return Verification(0, GENESIS_HASH, 1, "no event is chained with the audit key: the trail was rewritten "
+                            "without it (or the database was never upgraded: run `flask --app tracker db upgrade`)")
+    mismatch = bindings.compare(db.session.connection(), bound)
+    return Verification(count, prev_hash, record_problem=mismatch.describe() if mismatch else "",
+                        last_seq=expected_seq - 1)

@@ -20,8 +20,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from tracker.rules.records import ItemStatus, Status
-from tracker.services import audit, links, matrix, tokens
-from tracker.services import catalogue as served
+from tracker.services import accounts, audit, duties, links, matrix, served_catalogue, tokens
 from tracker.storage.db import db, utcnow
 from tracker.storage.models import FEED_SCOPES, CalendarFeed, Staff, User
 
@@ -67,6 +66,8 @@ def feed_for_token(token: str) -> CalendarFeed | None:
         return None
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == tokens.token_hash(token),
                                                         CalendarFeed.revoked_at.is_(None)))
+    if feed is not None and not feed.user.is_active and accounts.offboard_if_left(feed.user):
+        db.session.commit()  # a departed person's address found here is revoked with the rest
     if feed is None or not feed.user.is_active or (feed.scope == TEAM and not feed.user.is_manager):
         return None
     return feed
@@ -86,7 +87,8 @@ def event_for(staff: Staff, item: ItemStatus, due: date, host: str, base: str, w
     event.add("uid", f"{item.kind}-{item.id}-staff-{staff.id}@{host}")
     event.add("summary", f"{staff.name}: {what}" if with_name else what)
     event.add("dtstart", due)
-    event.add("dtend", due + timedelta(days=1))
+    if due < date.max:  # a record from before dates had limits may fall on the calendar's last day
+        event.add("dtend", due + timedelta(days=1))
     event.add("dtstamp", utcnow())
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: the day stays free
     event.add("description", f"{matrix.STATUS_LABELS[item.status]}. {item.detail}")
@@ -94,7 +96,23 @@ def event_for(staff: Staff, item: ItemStatus, due: date, host: str, base: str, w
     return event
 
 
-def calendar_for(people_items: list[tuple[Staff, ItemStatus]], name: str, with_names: bool) -> bytes:
+def duty_event(row: duties.DutyRow, host: str, base: str) -> Event:
+    """The all-day event of an office duty at one place, on its due date."""
+    event = Event()
+    place = f" ({row.place})" if row.place else ""
+    event.add("uid", f"duty-{row.schedule.duty_id}-{row.place or 'office'}@{host}")
+    event.add("summary", f"{EVENT_WORDS[row.status.status]}: {row.schedule.title}{place}")
+    event.add("dtstart", row.status.due_date)
+    event.add("dtend", row.status.due_date + timedelta(days=1))
+    event.add("dtstamp", utcnow())
+    event.add("transp", "TRANSPARENT")
+    event.add("description", f"{matrix.STATUS_LABELS[row.status.status]}. {row.status.detail}.")
+    event.add("url", f"{base}{links.path_for('duties.index')}")
+    return event
+
+
+def calendar_for(people_items: list[tuple[Staff, ItemStatus]], name: str, with_names: bool,
+                 duty_rows: list[duties.DutyRow] | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -105,25 +123,31 @@ def calendar_for(people_items: list[tuple[Staff, ItemStatus]], name: str, with_n
     for staff, item in people_items:
         if item.due_date is not None:
             calendar.add_component(event_for(staff, item, item.due_date, host, base, with_names))
+    for row in duty_rows or ():
+        calendar.add_component(duty_event(row, host, base))
     document: bytes = calendar.to_ical()
     return document
 
 
 def personal_items(staff: Staff, day: date) -> list[tuple[Staff, ItemStatus]]:
-    computed = matrix.compute(served.required(), day, people=[staff] if staff.active_on(day) else [])
+    computed = matrix.compute(served_catalogue.required(), day, people=[staff] if staff.active_on(day) else [])
     return list(computed.cells())
 
 
 def team_items(day: date) -> list[tuple[Staff, ItemStatus]]:
     """Everything overdue (on its due date, however long ago), and what falls due in the months ahead."""
     last = day + timedelta(days=TEAM_AHEAD_DAYS)
-    return [(staff, item) for staff, item in matrix.compute(served.required(), day).cells()
+    return [(staff, item) for staff, item in matrix.compute(served_catalogue.required(), day).cells()
             if item.due_date is not None and (item.status == Status.OVERDUE or day <= item.due_date <= last)]
 
 
 def feed_calendar(feed: CalendarFeed, day: date) -> bytes:
     """The iCalendar document a feed serves on ``day``."""
-    office = served.required().settings.office_name
+    office = served_catalogue.required().settings.office_name
+    duty_rows = duties.compute(served_catalogue.required(), day)
     if feed.scope == TEAM:
-        return calendar_for(team_items(day), f"{office}: team due dates", with_names=True)
-    return calendar_for(personal_items(feed.user.staff, day), f"{office}: my due dates", with_names=False)
+        last = day + timedelta(days=TEAM_AHEAD_DAYS)
+        ahead = [r for r in duty_rows if r.status.status == Status.OVERDUE or day <= r.status.due_date <= last]
+        return calendar_for(team_items(day), f"{office}: team due dates", with_names=True, duty_rows=ahead)
+    return calendar_for(personal_items(feed.user.staff, day), f"{office}: my due dates", with_names=False,
+                        duty_rows=duties.owned_by(feed.user.staff.roles, duty_rows))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.model import Catalogue, CertificationType
-from tracker.services import audit
+from tracker.services import accounts, audit
 from tracker.services.validation import Invalid, date_field, raise_if, text_field
 from tracker.storage.db import column_length, db, iso_utc, today, utcnow
 from tracker.storage.models import (
@@ -122,6 +122,13 @@ def _require_manager(user: User) -> None:
         raise PermissionError("only managers and admins verify certifications")
 
 
+def _not_own(staff_id: int, user: User, field: str) -> None:
+    """Separation of duties: nobody verifies their own certification, unless the office allows it."""
+    if staff_id == user.staff_id and not accounts.self_verification_allowed():
+        raise Invalid({field: "you cannot verify your own certification (ask another manager; an office with "
+                              "one manager can allow it with TRACKER_ALLOW_SELF_VERIFICATION)"})
+
+
 def _add_decision(record: CertificationRecord, decision: str, note: str, user: User) -> CertificationVerification:
     verification = CertificationVerification(record_id=record.id, decision=decision, note=note,
                                              decided_by_id=user.id, decided_at=utcnow())
@@ -130,7 +137,7 @@ def _add_decision(record: CertificationRecord, decision: str, note: str, user: U
     audit.record(user.audit_name, f"certification.{decision}", f"certification_record:{record.id}", {
         "verification_id": verification.id, "staff_id": record.staff_id, "type_id": record.type_id,
         "decision": decision, "note": note,
-    })
+    }, records=[verification])
     return verification
 
 
@@ -144,6 +151,7 @@ def record_certification(staff: Staff, data: CertificationInput, user: User,
     """
     if data.verification_note is not None:
         _require_manager(user)
+        _not_own(staff.id, user, "verification_note")
     if corrects is not None:
         audit.lock_chain()  # one writer at a time from here, so two corrections cannot both pass the check
         if corrects.staff_id != staff.id:
@@ -163,7 +171,7 @@ def record_certification(staff: Staff, data: CertificationInput, user: User,
         "issued_on": record.issued_on.isoformat(),
         "expires_on": record.expires_on.isoformat() if record.expires_on else None,
         "note": record.note, "corrects_id": record.corrects_id,
-    })
+    }, records=[record])
     if data.verification_note is not None:
         _add_decision(record, "verified", data.verification_note, user)
     db.session.commit()
@@ -173,6 +181,7 @@ def record_certification(staff: Staff, data: CertificationInput, user: User,
 def verify_certification(record: CertificationRecord, decision: str, note: str, user: User) -> CertificationVerification:
     """A manager's decision on a record: a new verification row (the latest decision counts)."""
     _require_manager(user)
+    _not_own(record.staff_id, user, "decision")
     if decision not in VERIFICATION_DECISIONS:
         raise Invalid({"decision": f"decision must be one of {', '.join(VERIFICATION_DECISIONS)}"})
     audit.lock_chain()  # as in record_certification: no decision on a record being corrected right now

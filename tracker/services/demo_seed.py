@@ -27,10 +27,18 @@ from sqlalchemy.orm import Session
 
 from portal.fingerprint import fingerprint
 from portal.model import Catalogue, Module, Policy, Revision
-from tracker.services import acknowledgements, audit, people, training_sessions
-from tracker.services import catalogue as served
+from tracker.services import (
+    accounts,
+    acknowledgements,
+    audit,
+    duties,
+    people,
+    served_catalogue,
+    training_sessions,
+)
 from tracker.services import certifications as certification_records
 from tracker.services import training as training_records
+from tracker.services.demo_duties import plan_duties
 from tracker.services.demo_history import plan_history
 from tracker.services.demo_practice import (
     DEMO_ACTOR,
@@ -43,12 +51,12 @@ from tracker.services.demo_practice import (
     credentials,
 )
 from tracker.services.sync import render_html
-from tracker.storage.db import UTCDateTime, db, today
+from tracker.storage.db import UTCDateTime, db, local_time, today
 from tracker.storage.models import ModuleVersion, PolicyVersion, Staff, User
 
 # The clocks the replay sets: (module, name of the clock function the write functions there call).
 _CLOCKED = ((acknowledgements, "utcnow"),
-            *((module, name) for module in (training_records, training_sessions, certification_records)
+            *((module, name) for module in (training_records, training_sessions, certification_records, duties)
               for name in ("utcnow", "today")))
 
 
@@ -60,7 +68,7 @@ def replayed_clock(moment: datetime) -> Iterator[None]:
     as the rows are inserted.
     """
     saved = [(module, name, getattr(module, name)) for module, name in _CLOCKED]
-    fake = {"utcnow": lambda: moment, "today": lambda: moment.astimezone().date()}
+    fake = {"utcnow": lambda: moment, "today": lambda: local_time(moment).date()}
 
     def stamp_new_rows(session: Session, _context: object, _instances: object) -> None:
         for row in session.new:
@@ -156,13 +164,14 @@ def seed_demo() -> list[str]:
     if existing:
         return [f"Demo data not added: the tracker already has {existing} staff record(s). The demo fills only an "
                 "empty tracker."] + (credentials() if demo_present() else [])
-    catalogue = served.synced()
+    catalogue = served_catalogue.synced()
     day = today()
     created, manager = _create_people(catalogue, day)
     versions = _archive_earlier_versions(catalogue)
-    events = plan_history(catalogue, day, created, manager, versions)
-    for step in events:
-        with replayed_clock(step.moment):
-            step.action()
+    events = plan_history(catalogue, day, created, manager, versions) + plan_duties(day, manager)
+    with accounts.one_manager_office():  # the demo practice has a single manager, who checks their own cards
+        for step in events:
+            with replayed_clock(step.moment):
+                step.action()
     return [f"Demo data added: {len(created)} staff at {catalogue.settings.office_name}, {len(events)} recorded "
             f"events over the last {WINDOW_DAYS // 30} months."] + credentials()

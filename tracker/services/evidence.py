@@ -1,9 +1,11 @@
 """The evidence pack: one zip an auditor can check on their own, as of a day.
 
 It holds the CSV exports (tracker.services.exports) as of that day, the archived text (Markdown and HTML) of
-every policy version anyone had signed, the result of verifying the audit trail's hash chain
-(tracker.services.audit.verify), a README.txt explaining each file, and manifest.json plus manifest.sha256
-with the SHA-256 of every file (``sha256sum -c manifest.sha256`` checks them).
+every policy version anyone had signed, the result of verifying the audit trail
+(tracker.services.audit.verify), a README.txt explaining each file, what lets an auditor check it all
+alone (tracker.services.evidence_proof: fingerprinted fields, checkpoints, public key, verify.py), and
+manifest.json (signed: manifest.sig) plus manifest.sha256 with the SHA-256 of every file. pack_files
+is the one place listing the files.
 
 The zip is built in a temporary file and only then moved into place, so an interrupted build
 never leaves half a pack where the auditor expects a whole one.
@@ -24,7 +26,7 @@ from typing import IO
 from markupsafe import escape
 
 from portal.model import Catalogue
-from tracker.services import audit, exports, matrix
+from tracker.services import audit, duty_register, evidence_proof, exports, matrix
 from tracker.services.backup import SQLITE_COMPANIONS, BackupRefused, sqlite_file
 from tracker.storage.db import db, iso_utc, utcnow
 from tracker.storage.models import PolicyVersion
@@ -60,18 +62,27 @@ def _policy_html(version: PolicyVersion) -> str:
             "</body>\n</html>\n")
 
 
+def _audit_state(result: audit.Verification) -> str:
+    if result.broken_seq is not None:
+        return f"BROKEN at event {result.broken_seq}: {result.reason}. The {result.count} event(s) before it are intact."
+    if result.record_problem:
+        return f"BROKEN: {result.record_problem}. The chain of {result.count} events is intact; the record is not."
+    return "OK: the chain is intact. Every bound record matches the event that recorded it."
+
+
 def _audit_text(as_of: date) -> str:
     result = audit.verify()
-    state = ("OK: the chain is intact." if result.ok else
-             f"BROKEN at event {result.broken_seq}: {result.reason}. The {result.count} event(s) before it are intact.")
     return (f"Audit trail verification\n========================\n\nChecked at: {iso_utc(utcnow())}\n"
-            f"Pack as of: {as_of.isoformat()}\n\nResult: {state}\nEvents checked: {result.count}\n"
+            f"Pack as of: {as_of.isoformat()}\n\nResult: {_audit_state(result)}\nEvents checked: {result.count}\n"
             f"Hash of the last intact event: {result.last_hash}\n\n"
             "Every write to the tracker (signatures, training, certifications, staff changes, content syncs) "
-            "appends an event whose SHA-256 covers the previous event's hash and its own fields. Changing, removing "
-            "or reordering any event breaks every hash after it. The check covers the whole trail as it stands "
+            "appends an event whose HMAC-SHA256, under a key kept outside the database, covers the previous event's "
+            "hash, its own fields and the SHA-256 of each record it wrote. Changing, removing or reordering any "
+            "event breaks every hash after it; without the key no event can be forged or re-hashed; a record "
+            "changed, added or removed no longer matches its event. The check covers the whole trail as it stands "
             "now, including events after the pack's date. Cutting events off the end leaves a shorter intact "
-            "chain: compare the last hash above with one kept elsewhere (e.g. an earlier pack) to detect that.\n")
+            f"chain: {evidence_proof.CHECKPOINTS} holds signed checkpoints of the trail's head, the last one taken "
+            "as this pack was built; keep it, and a later trail must still hold that event with that hash.\n")
 
 
 def pack_files(catalogue: Catalogue, as_of: date) -> list[PackFile]:
@@ -100,8 +111,11 @@ def pack_files(catalogue: Catalogue, as_of: date) -> list[PackFile]:
                            f"The archived Markdown of {version.policy_id} version {version.version}, as signed."))
         files.append(_text(f"{stem}.html", _policy_html(version),
                            "The same text as HTML, headed by its version and fingerprint."))
+    files += [PackFile(path, data, what) for path, data, what in duty_register.pack_entries(catalogue, as_of)]
+    files += [PackFile(path, data, what) for path, data, what in evidence_proof.archived_entries(as_of)]
     files.append(_text(AUDIT_FILE, _audit_text(as_of),
                        "The result of checking the audit trail's hash chain when this pack was built."))
+    files += [PackFile(path, data, what) for path, data, what in evidence_proof.proof_entries()]
     return files
 
 
@@ -114,6 +128,8 @@ def _readme(catalogue: Catalogue, as_of: date, files: list[PackFile]) -> str:
         lines += [file.path, f"    {file.what}"]
     lines += [README, "    This file.",
               MANIFEST, "    Every other file with its size in bytes and SHA-256.",
+              evidence_proof.SIGNATURE, "    The Ed25519 signature of manifest.json with the office's evidence key "
+                                        "(run `python3 verify.py`, see VERIFY.md).",
               CHECKSUMS, "    The same hashes in the format of sha256sum: run `sha256sum -c manifest.sha256` in the "
                          "unzipped folder to check that no file was changed.", "",
               "Notes", "-----",
@@ -132,6 +148,7 @@ def build(catalogue: Catalogue, as_of: date) -> list[PackFile]:
     manifest = {"office": catalogue.settings.office_name, "as_of": as_of.isoformat(), "built_at": iso_utc(utcnow()),
                 "files": [{"path": f.path, "bytes": len(f.data), "sha256": f.sha256} for f in files]}
     files.append(_text(MANIFEST, json.dumps(manifest, indent=2) + "\n", "The manifest."))
+    files.append(PackFile(evidence_proof.SIGNATURE, evidence_proof.signature(files[-1].data), "The signature."))
     files.append(_text(CHECKSUMS, "".join(f"{f.sha256}  {f.path}\n" for f in files), "The checksums."))
     return files
 

@@ -6,13 +6,13 @@
   name and qualifications, attendee's name and job title (quiz completions too, with no trainer);
 - certification records with their latest verification decision.
 
-A past day lists only what had been recorded by the end of it (tracker.services.statuses.recorded_before),
+A past day lists only what had been recorded by the end of it (tracker.services.compliance_status.recorded_before),
 so an export for an auditor's date is the register as it stood then. The record queries here are
 also what the person page shows behind each status.
 
 Files are UTF-8 with a byte-order mark, which spreadsheet programs need to read accents right. Any
 text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-return) gets a leading apostrophe: names and notes are typed by people, and a CSV opened in a
+return, or a Unicode look-alike of one of them such as a fullwidth ＝) gets a leading apostrophe: names and notes are typed by people, and a CSV opened in a
 spreadsheet must never execute what someone typed.
 """
 
@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.model import Catalogue
+from tracker.services.compliance_status import recorded_before
 from tracker.services.matrix import Matrix
-from tracker.services.statuses import recorded_before
 from tracker.services.training_sessions import job_title_of
 from tracker.storage.db import db, iso_utc
 from tracker.storage.models import (
@@ -55,12 +56,18 @@ ACKNOWLEDGEMENT_COLUMNS = ("staff_name", "staff_email", "job_title", "location",
                            "user_agent", "method")
 TRAINING_COLUMNS = ("training_date", "module_id", "module_title", "module_version", "content_summary",
                     "trainer_name", "trainer_qualifications", "attendee_name", "attendee_job_title", "method",
-                    "session_id", "quiz_attempt_id", "quiz_score", "completion_id", "corrected_by_completion_id")
+                    "session_id", "quiz_attempt_id", "quiz_score", "completion_id", "corrected_by_completion_id",
+                    "self_recorded")
 CERTIFICATION_COLUMNS = ("staff_name", "staff_email", "type_id", "type_name", "number", "issuer", "issued_on",
                          "expires_on", "verified_by", "verified_at_utc", "decision", "status", "record_id",
-                         "corrects_record_id")
+                         "corrects_record_id", "self_verified")
 
 QUIZ_SUMMARY = "Self-paced online module with a graded quiz (no live trainer)."
+
+
+# Characters some spreadsheets read as = + - @ too: fullwidth and small forms (which NFKC folds to
+# them), and minus signs and dashes, which it leaves alone.
+FORMULA_LOOKALIKES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2796\u2795\ufe63\uff0d")
 
 
 def neutralise(value: object) -> str:
@@ -68,7 +75,11 @@ def neutralise(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    return "'" + text if text[:1] in _FORMULA_FIRST else text
+    return "'" + text if _starts_a_formula(text[:1]) else text
+
+
+def _starts_a_formula(first: str) -> bool:
+    return bool(first) and (first in FORMULA_LOOKALIKES or unicodedata.normalize("NFKC", first)[:1] in _FORMULA_FIRST)
 
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -180,6 +191,9 @@ class TrainingRecords:
     completions: list[TrainingCompletion]
     attempts: dict[int, QuizAttempt]  # by id, for quiz completions
     corrected_by: dict[int, int]  # completion id -> id of the completion correcting it
+    # Staff id of each account that recorded a completion: separation of duties flags a person's own
+    # in-person attendance recorded by themselves (allowed only with TRACKER_ALLOW_SELF_VERIFICATION).
+    recorders: dict[int, int] = field(default_factory=dict)
 
 
 def training_records(known_on: date, staff_id: int | None = None) -> TrainingRecords:
@@ -200,7 +214,10 @@ def training_records(known_on: date, staff_id: int | None = None) -> TrainingRec
         select(TrainingCompletion.corrects_id, TrainingCompletion.id)
         .where(TrainingCompletion.corrects_id.is_not(None), TrainingCompletion.recorded_at < cutoff))
     corrected_by = {corrected: by for corrected, by in corrections if corrected is not None}
-    return TrainingRecords(completions, attempts, corrected_by)
+    recorder_ids = {c.recorded_by_id for c in completions}
+    recorders = {row.id: row.staff_id for row in
+                 db.session.execute(select(User.id, User.staff_id).where(User.id.in_(recorder_ids)))}
+    return TrainingRecords(completions, attempts, corrected_by, recorders)
 
 
 def training_row(completion: TrainingCompletion, found: TrainingRecords, catalogue: Catalogue) -> CsvRow:
@@ -220,7 +237,8 @@ def training_row(completion: TrainingCompletion, found: TrainingRecords, catalog
     return (completion.completed_on.isoformat(), version.module_id, version.title, version.version, summary,
             trainer, qualifications, name, job_title, completion.method, completion.session_id or "",
             completion.attempt_id or "", f"{attempt.score}%" if attempt else "", completion.id,
-            found.corrected_by.get(completion.id, ""))
+            found.corrected_by.get(completion.id, ""),
+            "yes" if session is not None and found.recorders.get(completion.recorded_by_id) == staff.id else "")
 
 
 def training_csv(known_on: date, catalogue: Catalogue) -> str:
@@ -285,7 +303,8 @@ def certification_row(state: CertificationState, catalogue: Catalogue) -> CsvRow
             record.number, record.issuer, record.issued_on.isoformat(),
             record.expires_on.isoformat() if record.expires_on else "", decided_by,
             iso_utc(decision.decided_at) if decision else "", decision.decision if decision else "", state.status,
-            record.id, record.corrects_id or "")
+            record.id, record.corrects_id or "",
+            "yes" if decision is not None and decision.decided_by.staff_id == record.staff_id else "")
 
 
 def certifications_csv(known_on: date, catalogue: Catalogue) -> str:

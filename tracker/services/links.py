@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import current_app
 
 from tracker.rules.records import ItemStatus
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 
 STAFF_PAGES = {"policy": ("policies.read", "policy_id"), "module": ("training.module", "module_id"),
                "certification": ("certifications.mine", None)}
@@ -24,7 +24,7 @@ def base_url(request_root: str | None = None) -> str:
         return configured.rstrip("/")
     if request_root:
         return request_root.rstrip("/")
-    catalogue = served.current()
+    catalogue = served_catalogue.current()
     return (catalogue.settings.tracker_url if catalogue else FALLBACK_BASE).rstrip("/")
 
 

@@ -1,12 +1,12 @@
 """The compliance matrix: every active person against everything they owe, as of a day.
 
-One bulk gathering (tracker.services.statuses.statuses_by_staff: a few queries whatever the number of
+One bulk gathering (tracker.services.compliance_status.statuses_by_staff: a few queries whatever the number of
 people, then the compliance rules' fast Evaluator), then plain loops here to filter, order and
 summarise. The dashboard, the matrix page, the CSV export, the evidence pack, reminders, calendar
 feeds and the JSON API all start from :func:`compute`, so they cannot disagree.
 
 A past day shows the records as they stood then: records dated after it are ignored by the rules,
-and records *entered* after it by ``known_on`` (tracker.services.statuses).
+and records *entered* after it by ``known_on`` (tracker.services.compliance_status).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from portal.model import Catalogue
 from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
 from tracker.rules.summary import Summary, summarise
-from tracker.services import statuses as records
+from tracker.services import compliance_status
 from tracker.storage.db import db, today
 from tracker.storage.models import AuditEvent, ContentSnapshot, Staff
 
@@ -226,11 +226,11 @@ _statuses = _Remembered(STATUS_CACHE_SIZE)
 
 def everyones_statuses(catalogue: Catalogue, as_of: date, people: list[Staff],
                        remember: bool = True) -> dict[int, list[ItemStatus]]:
-    """records.statuses_by_staff for every active person (``people``), remembered per data version."""
+    """compliance_status.statuses_by_staff for every active person (``people``), remembered per data version."""
     key = (data_version(as_of), as_of)
     found = _statuses.get(key, catalogue) if remember else None
     if found is None:
-        found = records.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
+        found = compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
         if remember:
             _statuses.put(key, catalogue, found)
     return found
@@ -250,7 +250,7 @@ def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
         statuses = everyones_statuses(catalogue, as_of, everyone, remember)
         people = _kept(everyone, filters)
     else:
-        statuses = records.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
+        statuses = compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
     picks = filters.picks_cells()
     rows: list[Row] = []
     groups: dict[tuple[frozenset[str], str | None], Row] = {}

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.model import Catalogue
-from tracker.services import audit, passwords
+from tracker.services import accounts, audit, passwords
 from tracker.services.validation import (
     ONE_LINE_FORBIDDEN,
     control_character,
@@ -32,7 +32,6 @@ from tracker.storage.models import ACCOUNT_ROLES, Staff, User
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 TEXT_FIELDS = ("name", "email", "job_title", "location", "hire_date", "left_on")
 REQUIRED_FIELDS = ("name", "email", "roles", "location", "hire_date")
-MIN_PASSWORD_LENGTH = 12
 
 
 def normalise_email(value: str) -> str:
@@ -128,34 +127,42 @@ def create_staff(data: StaffData, actor: str) -> Staff:
     staff = Staff(**_values(data))
     db.session.add(staff)
     db.session.flush()
-    audit.record(actor, "staff.created", f"staff:{staff.id}", staff_json(staff))
+    audit.record(actor, "staff.created", f"staff:{staff.id}", staff_json(staff), records=[staff])
     return staff
 
 
 def update_staff(staff: Staff, data: StaffData, actor: str) -> dict[str, list[object]]:
-    """Apply changed fields with an audit event listing them as [old, new]; the caller commits."""
+    """Apply changed fields with an audit event listing them as [old, new]; the caller commits.
+
+    The sign-in e-mail follows the staff e-mail. A leaving date that is reached, or one cleared
+    after it was reached, revokes the account's credentials (tracker.services.accounts): coming
+    back takes a new invitation.
+    """
     before = staff_json(staff)
+    was_active = staff.active_on(today())
     for key, value in _values(data).items():
         setattr(staff, key, value)
     after = staff_json(staff)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changes:
-        audit.record(actor, "staff.changed", f"staff:{staff.id}", changes)
+        audit.record(actor, "staff.changed", f"staff:{staff.id}", changes, records=[staff])
+    if staff.user is not None:
+        if staff.user.email != staff.email:
+            audit.record(actor, "user.email_changed", staff.user.audit_name, {"email": [staff.user.email, staff.email]})
+            staff.user.email = staff.email
+        if not (was_active and staff.active_on(today())):
+            accounts.offboard_if_left(staff.user, actor, left=True)
     return changes
 
 
-def check_password(password: str) -> str | None:
-    """What is wrong with a new password, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
-    return None
+def create_user(staff: Staff, account_role: str, password: str | None, actor: str) -> User:
+    """Add a sign-in account for a staff record, with its audit event; the caller commits.
 
-
-def create_user(staff: Staff, account_role: str, password: str, actor: str) -> User:
-    """Add a sign-in account for a staff record, with its audit event; the caller commits."""
+    Without a password the account waits for an invitation (tracker.services.accounts.invite).
+    """
     if account_role not in ACCOUNT_ROLES:
         raise ValueError(f"account role must be one of {', '.join(ACCOUNT_ROLES)}")
-    user = User(email=staff.email, password_hash=passwords.hash_password(password),
+    user = User(email=staff.email, password_hash=passwords.hash_password(password) if password else None,
                 account_role=account_role, staff=staff)
     db.session.add(user)
     db.session.flush()

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from portal.model import Catalogue
 from tracker.rules.records import ItemStatus, Status
 from tracker.rules.summary import Summary
-from tracker.services import links, matrix
+from tracker.services import duties, links, matrix
 from tracker.storage.db import db
 from tracker.storage.models import MANAGER_ROLES, Staff, User
 
@@ -112,7 +112,8 @@ def _summary_line(name: str, summary: Summary) -> str:
     return f"{name}: {summary.rate * 100:.0f}% not overdue ({counts})"
 
 
-def digest_message(manager: User, computed: matrix.Matrix, catalogue: Catalogue, base: str) -> Message:
+def digest_message(manager: User, computed: matrix.Matrix, catalogue: Catalogue, base: str,
+                   due_duties: list[duties.DutyRow] | None = None) -> Message:
     day, office = computed.as_of, catalogue.settings.office_name
     overdue = matrix.overdue(computed)
     lines = [f"Hello {manager.staff.name},", "", f"Compliance at {office} as of {day.isoformat()}:", "",
@@ -125,6 +126,9 @@ def digest_message(manager: User, computed: matrix.Matrix, catalogue: Catalogue,
         lines += [f"- {row.staff.name}: {matrix.KIND_LABELS[row.item.kind]} {row.item.title}, due "
                   f"{row.due_date.isoformat()} ({_days(row.days)} overdue)",
                   f"  {base}{links.path_for('dashboard.person', staff_id=row.staff.id)}#{row.item.kind}-{row.item.id}"]
+    late_duties = [r for r in due_duties or () if r.status.status == Status.OVERDUE]
+    lines += ["", f"Office duties overdue ({len(late_duties)}):" if late_duties else "No office duty is overdue."]
+    lines += [f"- {r.schedule.title}{f' ({r.place})' if r.place else ''}: {r.status.detail.lower()}" for r in late_duties]
     lines += ["", f"Dashboard: {base}{links.path_for('dashboard.dashboard')}"]
     subject = f"{office} compliance digest {day.isoformat()}: {len(overdue)} overdue"
     return Message(manager.email, subject, "\n".join(lines) + "\n")
@@ -135,6 +139,17 @@ def managers() -> list[User]:
     return [u for u in users if u.is_active]
 
 
+def duty_message(staff: Staff, rows: list[duties.DutyRow], office: str, base: str) -> Message | None:
+    """The office duties a person's roles own that are overdue or fall due soon; None when none."""
+    if not rows:
+        return None
+    lines = [f"Hello {staff.name},", "", f"These office duties of your roles at {office} need doing:", ""]
+    lines += [f"- {row.schedule.title}{f' ({row.place})' if row.place else ''}: {row.status.detail.lower()}"
+              for row in rows]
+    lines += ["", f"Record each one when it is done: {base}{links.path_for('duties.index')}"]
+    return Message(staff.email, f"{office}: {len(rows)} office duties to do", "\n".join(lines) + "\n")
+
+
 def plan(catalogue: Catalogue, day: date) -> tuple[list[Message], list[Message]]:
     """The reminders to staff and the digests to managers for ``day``."""
     computed = matrix.compute(catalogue, day)
@@ -142,7 +157,10 @@ def plan(catalogue: Catalogue, day: date) -> tuple[list[Message], list[Message]]
     office, window = catalogue.settings.office_name, catalogue.settings.due_soon_days
     to_staff = [m for m in (staff_message(row.staff, row.picked, day, office, base, window) for row in computed.rows)
                 if m is not None]
-    digests = [digest_message(user, computed, catalogue, base) for user in managers()]
+    due_duties = duties.reminder_rows(duties.compute(catalogue, day), day, window)
+    to_staff += [m for m in (duty_message(row.staff, duties.owned_by(row.staff.roles, due_duties), office, base)
+                             for row in computed.rows) if m is not None]
+    digests = [digest_message(user, computed, catalogue, base, due_duties) for user in managers()]
     return to_staff, digests
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,6 +25,10 @@ from tracker.storage.models import Staff
 
 COLUMNS = ("name", "email", "job_title", "roles", "location", "hire_date", "left_on")
 OPTIONAL_COLUMNS = ("left_on",)
+# A staff list, even of a large group practice, is far below these; a bigger file is the wrong file
+# (an export of something else), refused at once instead of checked for minutes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 10_000
 
 
 class ImportRejected(Refused):
@@ -37,6 +43,9 @@ class ImportReport:
 
 
 def _text(path: Path, name: str) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportRejected([f"{name}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, far more "
+                              f"than a staff list (check that it is the right file, or split it)"])
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")  # spreadsheets often start UTF-8 CSV files with a BOM
@@ -58,7 +67,7 @@ def read_staff_csv(path: Path, catalogue: Catalogue, name: str | None = None) ->
         raise ImportRejected(problems)
     rows: list[StaffData] = []
     first_line: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, name):
         line = reader.line_num
         if None in row:
             problems.append(f"{name}:{line}: more values than columns (put a value holding a comma in quotes)")
@@ -80,6 +89,24 @@ def read_staff_csv(path: Path, catalogue: Catalogue, name: str | None = None) ->
     if problems:
         raise ImportRejected(problems)
     return rows
+
+
+def _rows(reader: csv.DictReader[str], name: str) -> Iterator[dict[str | Any, str | Any]]:
+    """The reader's rows, or ImportRejected naming the line of a broken or oversized value (over the
+    csv module's 128 KB; shorter ones get the staff rules' limits) or the row past MAX_ROWS."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # the line being read when it failed, which the reader has not counted yet
+            raise ImportRejected([f"{name}:{reader.line_num + 1}: a value there is far too long, or its "
+                                  f"quotes are not closed ({error}); fix that row"]) from error
+        if reader.line_num > MAX_ROWS + 1:
+            raise ImportRejected([f"{name}:{reader.line_num}: more than {MAX_ROWS} rows, far more than a staff "
+                                  "list (check that it is the right file, or split it)"])
+        yield row
 
 
 def import_staff(rows: list[StaffData], actor: str) -> ImportReport:

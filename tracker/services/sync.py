@@ -19,8 +19,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import load_catalogue
 from portal.model import Catalogue, Module, Policy, Revision
-from tracker.services import audit
-from tracker.services import catalogue as served
+from tracker.services import audit, duty_schedules, served_catalogue
+from tracker.services.fingerprints import text_fields
 from tracker.services.validation import Refused
 from tracker.storage.db import db
 from tracker.storage.models import (
@@ -83,7 +83,8 @@ def _archived_fields(item: Policy | Module, text: str) -> dict[str, Any]:
 
 
 def _archive(kind: str, items: Iterable[Item], table: type[ArchivedVersion], id_column: InstrumentedAttribute[str],
-             make_row: Callable[[Item], ArchivedVersion], report_list: list[str], refusals: list[str]) -> None:
+             make_row: Callable[[Item], ArchivedVersion], report_list: list[str], refusals: list[str],
+             archived_rows: list[ArchivedVersion]) -> None:
     archived: dict[tuple[str, int], str] = {}
     newest: dict[str, int] = {}
     for item_id, version, fingerprint in db.session.execute(select(id_column, table.version, table.fingerprint)):
@@ -97,7 +98,10 @@ def _archive(kind: str, items: Iterable[Item], table: type[ArchivedVersion], id_
                 f"{newest[item.id]} is already archived: versions only go up. Give the text version "
                 f"{newest[item.id] + 1} and add a history entry.")
         elif stored is None:
-            db.session.add(make_row(item))
+            row = make_row(item)
+            row.fingerprint_source = text_fields(item)
+            db.session.add(row)
+            archived_rows.append(row)
             report_list.append(f"{item.id}@{item.version}")
         elif stored != item.fingerprint:
             refusals.append(
@@ -125,13 +129,14 @@ def sync_catalogue(catalogue: Catalogue, actor: str) -> SyncReport:
     """Archive what is new in ``catalogue`` and commit, or raise SyncRefused and change nothing."""
     report = SyncReport()
     refusals: list[str] = []
+    archived_rows: list[ArchivedVersion] = []
     audit.lock_chain()  # one sync at a time: workers starting together would archive twice
     _archive("policy", catalogue.policies.values(), PolicyVersion, PolicyVersion.policy_id,
              lambda p: PolicyVersion(policy_id=p.id, applies_to=list(p.applies_to), **_archived_fields(p, p.body)),
-             report.policy_versions, refusals)
+             report.policy_versions, refusals, archived_rows)
     _archive("module", catalogue.modules.values(), ModuleVersion, ModuleVersion.module_id,
              lambda m: ModuleVersion(module_id=m.id, audience=list(m.audience), **_archived_fields(m, m.content)),
-             report.module_versions, refusals)
+             report.module_versions, refusals, archived_rows)
     if refusals:
         db.session.rollback()
         raise SyncRefused(refusals)
@@ -139,7 +144,8 @@ def sync_catalogue(catalogue: Catalogue, actor: str) -> SyncReport:
             report.locations)
     _upsert(Role, {role.id: {"title": role.title, "designation": role.designation} for role in catalogue.roles.values()},
             report.roles)
-    data, digest = served.snapshot_of(catalogue)
+    duties = duty_schedules.archive(catalogue)  # what each office duty asks from now on
+    data, digest = served_catalogue.snapshot_of(catalogue)
     latest = db.session.scalar(select(ContentSnapshot).order_by(ContentSnapshot.id.desc()).limit(1))
     if latest is None or latest.digest != digest:
         snapshot = ContentSnapshot(digest=digest, catalogue=data)
@@ -148,8 +154,8 @@ def sync_catalogue(catalogue: Catalogue, actor: str) -> SyncReport:
         report.snapshot_id = snapshot.id
         audit.record(actor, "catalogue.synced", f"snapshot:{snapshot.id}", {
             "policy_versions": report.policy_versions, "module_versions": report.module_versions,
-            "locations": report.locations, "roles": report.roles, "digest": digest,
-        })
+            "locations": report.locations, "roles": report.roles, "duties": duties, "digest": digest,
+        }, records=archived_rows)
     db.session.commit()
     return report
 

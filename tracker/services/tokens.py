@@ -32,19 +32,20 @@ def display_prefix(token: str) -> str:
     return token[:DISPLAY_PREFIX_LENGTH]
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live API token belongs to; None for an unknown or revoked token."""
+def owner_of(token: str) -> User | None:
+    """The user a live (unrevoked) API token belongs to, active or not; None for an unknown or revoked
+    token. Whether the user may still act is tracker.services.accounts.user_for_bearer's question."""
     found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
                                                      ApiToken.revoked_at.is_(None)))
-    return found.user if found is not None and found.user.is_active else None
+    return found.user if found is not None else None
 
 
-def user_for_bearer(header: str) -> User | None:
-    """The active user an ``Authorization: Bearer <token>`` header names, if the token is live."""
+def bearer_owner(header: str) -> User | None:
+    """The owner of the live token an ``Authorization: Bearer <token>`` header names."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return user_for_token(token.strip())
+    return owner_of(token.strip())
 
 
 def issue_token(user: User, actor: str) -> str:

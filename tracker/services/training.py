@@ -3,8 +3,9 @@
 Each ``check_*`` function turns raw fields into checked input or raises
 :class:`tracker.services.validation.Invalid`; each ``record_*`` function writes the record with its
 audit events in one transaction and commits. Nothing here updates or deletes a row: a second try or
-a later reason is a new row. In-person sessions are in tracker.services.training_sessions,
-certifications in tracker.services.certifications.
+a later reason is a new row. Serving a quiz and taking its answers once is tracker.services.quizzes;
+in-person sessions are in tracker.services.training_sessions, certifications in
+tracker.services.certifications.
 
 What the records must hold comes from the rules: a quiz attempt keeps the answers, score, time,
 address and browser; a late reason keeps why and when, as OSHA's reading of "annually" asks.
@@ -21,8 +22,7 @@ from sqlalchemy import select
 
 from portal.model import Module
 from tracker.rules.grading import Grade, check_answers, grade
-from tracker.services import audit, versions
-from tracker.services import catalogue as served
+from tracker.services import audit, served_catalogue, versions
 from tracker.services.acknowledgements import Origin
 from tracker.services.validation import date_field, get_row, raise_if, text_field
 from tracker.services.versions import UnknownModule
@@ -31,6 +31,7 @@ from tracker.storage.models import (
     LateReason,
     ModuleVersion,
     QuizAttempt,
+    QuizServing,
     Staff,
     TrainingCompletion,
     User,
@@ -40,7 +41,7 @@ from tracker.storage.models import (
 
 
 def _served_module(module_id: str) -> Module:
-    catalogue = served.current()
+    catalogue = served_catalogue.current()
     module = catalogue.modules.get(module_id) if catalogue else None
     if module is None:
         raise UnknownModule(module_id)
@@ -51,15 +52,6 @@ def current_module(module_id: str) -> tuple[Module, ModuleVersion]:
     """The module in the served catalogue (with its answer key) and the archived row of that version."""
     module = _served_module(module_id)
     return module, versions.current(versions.MODULE, module_id, module.version)
-
-
-def requested_module(module_id: str, version: int | None, fingerprint: str | None) -> tuple[Module, ModuleVersion]:
-    """The current module, if that is the version the quiz was loaded for; else StaleVersion saying why.
-
-    Grading against the key of a version the person did not see would mark right answers wrong.
-    """
-    module = _served_module(module_id)
-    return module, versions.requested(versions.MODULE, module_id, module.version, version, fingerprint)
 
 
 def version_in_effect(module_id: str, day: date) -> ModuleVersion:
@@ -85,7 +77,7 @@ def add_completion(staff_id: int, version: ModuleVersion, completed_on: date, me
         "staff_id": staff_id, "module_id": version.module_id, "version": version.version,
         "completed_on": completed_on.isoformat(), "method": method, "attempt_id": attempt_id,
         "session_id": session_id,
-    })
+    }, records=[completion])
     return completion
 
 
@@ -108,19 +100,23 @@ class AttemptResult:
 
 
 def record_attempt(staff: Staff, module: Module, version: ModuleVersion, answers: Mapping[str, Iterable[str]],
-                   origin: Origin, user: User) -> AttemptResult:
+                   origin: Origin, user: User, serving: QuizServing | None = None) -> AttemptResult:
     """Grade and record a quiz attempt; a pass completes the module unless it needs an in-person session.
 
-    ``module`` must be the catalogue's module of ``version`` (see requested_module). Raises
-    grading.InvalidAnswers, writing nothing, when the answers name unknown questions or choices.
+    ``module`` must be the catalogue's module of ``version`` (see current_module). The answers are
+    graded for the questions of ``serving`` (tracker.services.quizzes checks it is the person's);
+    without one, for all of the module's (records made by the tracker itself, as the demo's).
+    Raises grading.InvalidAnswers, writing nothing, when the answers name unknown questions or choices.
     """
-    chosen = check_answers(module, answers)
-    result = grade(module, chosen)
+    question_ids = serving.question_ids if serving is not None else None
+    chosen = check_answers(module, answers, question_ids)
+    result = grade(module, chosen, question_ids)
     attempt = QuizAttempt(
         staff_id=staff.id, module_version_id=version.id,
         answers={question_id: sorted(choice_ids) for question_id, choice_ids in chosen.items()},
         correct=result.correct, questions=result.questions, score=result.score, passed=result.passed,
         attempted_at=utcnow(), ip_address=origin.ip_address, user_agent=origin.user_agent,
+        serving_id=serving.id if serving is not None else None,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -129,7 +125,7 @@ def record_attempt(staff: Staff, module: Module, version: ModuleVersion, answers
         "fingerprint": version.fingerprint, "answers": attempt.answers, "correct": result.correct,
         "questions": result.questions, "score": result.score, "passed": result.passed,
         "ip_address": attempt.ip_address, "method": origin.method,
-    })
+    }, records=[attempt])
     completion = None
     if result.passed and not module.in_person_required:
         completion = add_completion(staff.id, version, today(), "quiz", user, attempt_id=attempt.id)
@@ -189,7 +185,7 @@ def record_late_reason(staff: Staff, data: LateReasonInput, user: User) -> LateR
         "staff_id": staff.id, "module_id": data.module_id, "reason": data.reason,
         "expected_on": data.expected_on.isoformat() if data.expected_on else None,
         "completion_id": data.completion_id,
-    })
+    }, records=[late])
     db.session.commit()
     return late
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.model import Catalogue
-from tracker.services import audit
+from tracker.services import accounts, audit
 from tracker.services.training import add_completion, version_in_effect
-from tracker.services.validation import date_field, get_row, raise_if, text_field
+from tracker.services.validation import Invalid, date_field, get_row, raise_if, text_field
 from tracker.storage.db import column_length, db, today, utcnow
 from tracker.storage.models import SessionAttendee, Staff, TrainingCompletion, TrainingSession, User
 
@@ -88,6 +88,10 @@ def check_session(fields: Mapping[str, Any], catalogue: Catalogue) -> SessionInp
 def record_session(data: SessionInput, catalogue: Catalogue, user: User) -> TrainingSession:
     """Record a held session, copying each attendee's name and job title as they are today, and
     an in-person completion for each attendee dated the day it was held."""
+    if any(s.id == user.staff_id for s in data.attendees) and not accounts.self_verification_allowed():
+        raise Invalid({"attendee_ids": "you cannot record your own attendance (ask another manager to record this "
+                                       "session; an office with one manager can allow it with "
+                                       "TRACKER_ALLOW_SELF_VERIFICATION)"})
     version = version_in_effect(data.module_id, data.held_on)
     session = TrainingSession(
         module_version_id=version.id, held_on=data.held_on, content_summary=data.content_summary,
@@ -103,7 +107,7 @@ def record_session(data: SessionInput, catalogue: Catalogue, user: User) -> Trai
         "content_summary": data.content_summary, "trainer_name": data.trainer_name,
         "trainer_qualifications": data.trainer_qualifications, "location_id": data.location_id,
         "attendees": [{"staff_id": a.staff_id, "name": a.name, "job_title": a.job_title} for a in attendees],
-    })
+    }, records=[session, *attendees])
     for staff in data.attendees:
         add_completion(staff.id, version, data.held_on, "in_person", user, session_id=session.id)
     db.session.commit()

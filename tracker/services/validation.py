@@ -12,13 +12,17 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from tracker.rules.dates import iso_date
+from tracker.rules.dates import RECORD_DAYS, iso_date
 from tracker.storage.db import MAX_ID, Base, db
 
 # Control characters have no place in these fields (and PostgreSQL cannot store NUL); line breaks
 # and tabs are allowed in the longer, multi-line ones.
 ONE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
-MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # as a character class's body, for patterns
+MULTI_LINE_FORBIDDEN = re.compile(f"[{CONTROL_CHARACTERS}]")
+# What str.strip() and str.split() take for spaces, less the control characters above: a required
+# field holding only these is missing.
+SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 LONG_TEXT_LIMIT = 5000
 
 Record = TypeVar("Record", bound=Base)
@@ -65,12 +69,14 @@ def text_field(fields: Mapping[str, Any], name: str, errors: dict[str, str], lim
                required: bool = True, multiline: bool = False) -> str:
     """A text field, trimmed; an error when missing (if required), too long, or holding control characters."""
     raw = fields.get(name)
-    value = "" if raw is None else str(raw).strip()
+    text = "" if raw is None else str(raw)
+    value = text.strip()
     if not multiline:
         value = " ".join(value.split())
     if required and not value:
         errors[name] = missing(name)
-    elif (MULTI_LINE_FORBIDDEN if multiline else ONE_LINE_FORBIDDEN).search(value):
+    elif MULTI_LINE_FORBIDDEN.search(text) or (not multiline and ONE_LINE_FORBIDDEN.search(value)):
+        # checked as sent, before spaces are tidied, so the rule is the one the OpenAPI document states
         errors[name] = control_character(name)
     elif len(value) > limit:
         errors[name] = too_long(name, limit)
@@ -78,10 +84,13 @@ def text_field(fields: Mapping[str, Any], name: str, errors: dict[str, str], lim
 
 
 def date_value(text: str, name: str, errors: dict[str, str]) -> date | None:
-    """The day ``text`` names (YYYY-MM-DD); None, with an error, when it names none."""
+    """The day ``text`` names (YYYY-MM-DD, within RECORD_DAYS); None, with an error, when it names none."""
     day = iso_date(text)
     if day is None:
         errors[name] = f"{name} '{text[:20]}' is not a date (write it as YYYY-MM-DD, e.g. 2026-01-15)"
+    elif day not in RECORD_DAYS:
+        errors[name] = RECORD_DAYS.out_of_range(name, text)
+        return None
     return day
 
 

@@ -6,10 +6,16 @@ both; everything that differs between them is set up here.
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, MetaData, String, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -59,9 +65,27 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def office_zone() -> tzinfo | None:
+    """The office's time zone (policies/office.yml ``timezone``), which the served catalogue puts in
+    the app's settings as TRACKER_TIMEZONE when it is loaded (tracker.services.served_catalogue); None, the
+    server's own zone, outside an app or before any catalogue."""
+    name = current_app.config.get("TRACKER_TIMEZONE") if has_app_context() else None
+    return _zone(name) if name else None
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time(moment: datetime) -> datetime:
+    """A time as the office's clock shows it."""
+    return moment.astimezone(office_zone())
+
+
 def today() -> date:
-    """Dates (hire, leave, deadlines) are calendar days of the office: the server's local date."""
-    return date.today()
+    """Dates (hire, leave, deadlines) are calendar days of the office: its local date now."""
+    return local_time(utcnow()).date()
 
 
 def column_length(model: type[Base], name: str) -> int:
@@ -99,8 +123,30 @@ class UTCDateTime(TypeDecorator[datetime]):
 def configure_engine(engine: Engine) -> None:
     """Connection settings the tracker relies on; a no-op for PostgreSQL, whose defaults fit."""
     if engine.dialect.name == "sqlite":
+        event.listen(engine, "do_connect", _sqlite_open)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_open(dialect: Dialect, connection_record: ConnectionPoolEntry, cargs: list[Any],
+                 cparams: dict[str, Any]) -> None:
+    """Open a database file on a file system mounted read-only as immutable, so it can still be read.
+
+    A WAL database is read through its -shm file, which a read-only file system cannot hold: opened
+    normally, even a read fails (SQLITE_CANTOPEN). Nothing can change the file there, which is what
+    SQLite's immutable flag promises; writes then fail as SQLITE_READONLY, a 503 (tracker.http.errors).
+    """
+    name = str(cargs[0]) if cargs else ""
+    if not name or name == ":memory:" or name.startswith("file:") or cparams.get("uri"):
+        return
+    path = Path(name).absolute()
+    try:
+        read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return  # no such folder: the normal open reports it
+    if read_only:
+        cargs[0] = f"file:{quote(str(path))}?immutable=1"
+        cparams["uri"] = True
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: ConnectionPoolEntry) -> None:

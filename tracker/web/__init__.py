@@ -8,18 +8,24 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Imported here, not at the top, so that importing one page module loads no other."""
     from tracker.web import (
+        account,
+        account_manager,
         auth,
         calendar,
         certifications,
         dashboard,
+        duties,
         manager,
         pages,
         policies,
         sessions,
+        sso,
         training,
+        two_step,
     )
 
     pages.init_app(app)
     for blueprint in (auth.bp, policies.bp, manager.bp, training.bp, sessions.bp, certifications.bp,
-                      certifications.manager_bp, dashboard.bp, calendar.bp):
+                      certifications.manager_bp, dashboard.bp, calendar.bp, account.bp, account_manager.bp,
+                      duties.bp, two_step.bp, sso.bp):
         app.register_blueprint(blueprint)

@@ -7,7 +7,7 @@ from typing import Protocol, TypeVar
 from flask import abort, current_app, flash, request
 from flask_login import current_user
 
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 
 
 class OwnedRecord(Protocol):
@@ -24,7 +24,7 @@ def managers_only():
         return current_app.login_manager.unauthorized()
     if not current_user.is_manager:
         abort(403, "These pages are for managers.")
-    problem = current_app.extensions.get(served.SYNC_PROBLEM)
+    problem = current_app.extensions.get(served_catalogue.SYNC_PROBLEM)
     if problem and request.method == "GET":
         flash(problem, "error")
     return None

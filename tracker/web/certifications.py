@@ -1,7 +1,7 @@
 """Certification pages: staff see what they must hold and submit records for verification;
 managers record verified certifications, verify or reject submitted ones, and record corrections.
 
-A record counts only once a manager's latest decision on it says "verified" (tracker.services.statuses).
+A record counts only once a manager's latest decision on it says "verified" (tracker.services.compliance_status).
 Nothing is edited: a decision is a new verification row, a correction a new record naming the old.
 """
 
@@ -14,15 +14,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
-from tracker.services import catalogue as served
-from tracker.services import certifications
-from tracker.services import statuses as records
+from tracker.services import certifications, compliance_status, served_catalogue
 from tracker.services.validation import Invalid, get_row
 from tracker.storage.db import db, today
 from tracker.storage.models import CertificationRecord, Staff
 from tracker.web.access import managers_only
 from tracker.web.forms import options
-from tracker.web.sessions import active_staff, show_errors
+from tracker.web.messages import show_errors
+from tracker.web.sessions import active_staff
 
 bp = Blueprint("certifications", __name__)
 manager_bp = Blueprint("certifications_manager", __name__, url_prefix="/manager")
@@ -85,12 +84,12 @@ def _recorded(staff: Staff, form: CertificationForm, catalogue) -> Certification
 @bp.route("/certifications", methods=["GET", "POST"])
 @login_required
 def mine():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     staff = current_user.staff
     form = _with_types(CertificationForm(), catalogue)
 
     def page(status: int = 200):
-        items = [i for i in records.statuses_for(staff, catalogue, today()) if i.kind == "certification"]
+        items = [i for i in compliance_status.statuses_for(staff, catalogue, today()) if i.kind == "certification"]
         corrected = certifications.corrections()
         return render_template("certifications/index.html", items=items, form=form,
                                records=certifications.certification_records(staff_id=staff.id),
@@ -113,7 +112,7 @@ def mine():
 
 @manager_bp.get("/certifications")
 def record_list():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     type_id = request.args.get("type", "").strip()
     found = certifications.certification_records(type_id=type_id or None)
     corrected = certifications.corrections()
@@ -125,7 +124,7 @@ def record_list():
 
 @manager_bp.route("/certifications/new", methods=["GET", "POST"])
 def record_new():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     form = _with_types(RecordForStaffForm(), catalogue)
     form.staff_id.choices = options(((str(s.id), s.name) for s in active_staff()), "Choose a person")
 
@@ -154,7 +153,7 @@ def _record(record_id: int) -> CertificationRecord:
 
 
 def _record_page(record: CertificationRecord, form: DecisionForm | None = None, status: int = 200):
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     corrected = certifications.corrections()
     return render_template("certifications/record.html", record=record, form=form or DecisionForm(),
                            cert_type=catalogue.certifications.get(record.type_id),
@@ -191,7 +190,7 @@ def decide(record_id: int):
 @manager_bp.route("/certifications/<id:record_id>/correct", methods=["GET", "POST"])
 def correct(record_id: int):
     old = _record(record_id)
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     current = {"type_id": old.type_id, "number": old.number, "issuer": old.issuer,
                "issued_on": old.issued_on.isoformat(),
                "expires_on": old.expires_on.isoformat() if old.expires_on else "", "note": old.note}

@@ -25,9 +25,15 @@ from flask import (
 from tracker.http import as_of
 from tracker.rules.records import Status
 from tracker.rules.summary import summarise
-from tracker.services import catalogue as served
-from tracker.services import evidence, exports, matrix, trend
-from tracker.services import statuses as records
+from tracker.services import (
+    compliance_status,
+    duties,
+    evidence,
+    exports,
+    matrix,
+    served_catalogue,
+    trend,
+)
 from tracker.services.validation import whole_number
 from tracker.storage.db import db
 from tracker.storage.models import Staff
@@ -76,20 +82,21 @@ def _trend_chart(catalogue, day, computed: matrix.Matrix):
 
 @bp.get("/dashboard")
 def dashboard():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     computed = matrix.compute(catalogue, day)
     chart, points, series = _trend_chart(catalogue, day, computed)
+    duty_rows = duties.compute(catalogue, day)
     return render_template(
         "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
         overdue=matrix.overdue(computed), expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS,
         reviews=catalogue.due_for_review(day), chart=chart, points=points, series=series,
-        roles=catalogue.roles, list_limit=LIST_LIMIT)
+        roles=catalogue.roles, list_limit=LIST_LIMIT, duties=duty_rows, duty_counts=duties.counts(duty_rows))
 
 
 @bp.get("/matrix")
 def matrix_page():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     filters = _filters(catalogue)
     computed = matrix.compute(catalogue, day, filters)
@@ -105,10 +112,10 @@ def matrix_page():
 @bp.get("/staff/<id:staff_id>")
 def person(staff_id: int):
     """Everything one person owes on the day, each with the records behind its status."""
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     staff = db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
-    items = records.statuses_for(staff, catalogue, day, known_on=day)
+    items = compliance_status.statuses_for(staff, catalogue, day, known_on=day)
     training = exports.training_records(day, staff.id)
     groups = {c.id: c.requirement_id for c in catalogue.certifications.values()}
     return render_template(
@@ -147,7 +154,7 @@ def _csv(text, name: str) -> Response:
 
 @bp.get("/exports")
 def exports_page():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     signed = set(exports.signed_policy_ids(day))
     policies = [(p.id, p.title) for p in catalogue.policies.values()]
@@ -157,7 +164,7 @@ def exports_page():
 
 @bp.get("/exports/matrix.csv")
 def matrix_csv():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     computed = matrix.compute(catalogue, day, _filters(catalogue))
     return _csv(exports.matrix_csv_chunks(computed, catalogue), f"compliance-matrix-{day.isoformat()}.csv")
@@ -165,7 +172,7 @@ def matrix_csv():
 
 @bp.get("/exports/policies/<slug:policy_id>/acknowledgements.csv")
 def acknowledgements_csv(policy_id: str):
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     if policy_id not in catalogue.policies and not exports.acknowledgements(day, policy_id):
         abort(404, f"There is no policy '{policy_id}'.")
@@ -174,21 +181,21 @@ def acknowledgements_csv(policy_id: str):
 
 @bp.get("/exports/training.csv")
 def training_csv():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     return _csv(exports.training_csv(day, catalogue), f"training-records-{day.isoformat()}.csv")
 
 
 @bp.get("/exports/certifications.csv")
 def certifications_csv():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     return _csv(exports.certifications_csv(day, catalogue), f"certifications-{day.isoformat()}.csv")
 
 
 @bp.get("/evidence.zip")
 def evidence_zip():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     files = evidence.build(catalogue, day)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,14 +10,22 @@ from sqlalchemy.orm import joinedload
 
 from tracker.rules.records import Status
 from tracker.rules.summary import summarise
-from tracker.services import acknowledgements, people
-from tracker.services import catalogue as served
-from tracker.services import statuses as records
-from tracker.services.validation import Invalid
+from tracker.services import (
+    account_mail,
+    accounts,
+    acknowledgements,
+    compliance_status,
+    people,
+    served_catalogue,
+)
+from tracker.services.validation import Invalid, Refused
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff
 from tracker.web.access import managers_only
+from tracker.web.account_forms import InvitingStaffForm
+from tracker.web.account_manager import account_panel, flash_invitation
 from tracker.web.forms import StaffForm, options
+from tracker.web.messages import show_errors
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 bp.before_request(managers_only)
@@ -25,24 +33,27 @@ bp.before_request(managers_only)
 
 @bp.get("/staff")
 def staff_list():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     staff = db.session.scalars(select(Staff).options(joinedload(Staff.user), joinedload(Staff.location))
                                .order_by(Staff.left_on.is_not(None), Staff.name)).all()
-    statuses = records.statuses_by_staff(staff, catalogue, today())
-    # Policies only: the tracker does not record training or certificates yet (tracker.services.statuses).
+    statuses = compliance_status.statuses_by_staff(staff, catalogue, today())
+    # Policies only: the tracker does not record training or certificates yet (tracker.services.compliance_status).
     overdue = {staff_id: summarise(i for i in items if i.kind == "policy").counts[Status.OVERDUE]
                for staff_id, items in statuses.items()}
-    return render_template("manager/staff_list.html", staff=staff, overdue=overdue, roles=catalogue.roles)
+    return render_template("manager/staff_list.html", staff=staff, overdue=overdue, roles=catalogue.roles,
+                           account_status={person.id: accounts.status(person) for person in staff})
 
 
 def _staff_form(staff: Staff | None):
-    catalogue = served.required()
-    form = StaffForm(data=people.staff_json(staff) if staff and request.method == "GET" else None)
+    catalogue = served_catalogue.required()
+    form_class = StaffForm if staff else InvitingStaffForm
+    form = form_class(data=people.staff_json(staff) if staff and request.method == "GET" else None)
     form.roles.choices = options((role.id, role.title) for role in catalogue.roles.values())
     form.location.choices = options(((loc.id, loc.name) for loc in catalogue.locations.values()), "Choose a location")
 
     def page(status: int = 200):
-        return render_template("manager/staff_form.html", form=form, staff=staff), status
+        return render_template("manager/staff_form.html", form=form, staff=staff,
+                               **(account_panel(staff) if staff else {})), status
 
     if request.method == "GET":
         return page()
@@ -51,8 +62,7 @@ def _staff_form(staff: Staff | None):
     try:
         data = people.check_staff(form.data, catalogue, unique_email=True, record=staff)
     except Invalid as invalid:
-        for field, message in invalid.errors.items():
-            form[field].errors.append(message)
+        show_errors(form, invalid)
         return page(400)
     try:
         if staff is None:
@@ -64,9 +74,15 @@ def _staff_form(staff: Staff | None):
         db.session.commit()
     except IntegrityError:  # the same e-mail added at the same moment by someone else
         db.session.rollback()
-        form.email.errors.append("someone else has this e-mail (each person needs their own)")
+        form.email.errors.append("Someone else has this e-mail. Each person needs their own.")
         return page(400)
     flash(message, "success")
+    if isinstance(form, InvitingStaffForm) and form.invite.data:
+        try:
+            flash_invitation(account_mail.invite(staff, current_user.audit_name, current_app.config))
+        except Refused as refused:  # e.g. added with a leaving date already past
+            db.session.rollback()
+            flash(" ".join(refused.reasons), "error")
     return redirect(url_for("manager.staff_list"), code=303)
 
 
@@ -83,13 +99,13 @@ def staff_edit(staff_id: int):
 
 @bp.get("/policies")
 def policy_list():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     return render_template("manager/policies.html", policies=catalogue.policies.values())
 
 
 @bp.get("/policies/<slug:policy_id>")
 def register(policy_id: str):
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     policy = catalogue.policies.get(policy_id)
     if policy is None and not acknowledgements.is_archived(policy_id):
         abort(404, f"There is no policy '{policy_id}'.")
@@ -97,7 +113,7 @@ def register(policy_id: str):
     if policy is not None:
         active = db.session.scalars(select(Staff).where(Staff.left_on.is_(None) | (Staff.left_on > today()))
                                     .order_by(Staff.name)).all()
-        statuses = records.statuses_by_staff(active, catalogue, today())
+        statuses = compliance_status.statuses_by_staff(active, catalogue, today())
         by_id = {s.id: s for s in active}
         outstanding = [(by_id[staff_id], item) for staff_id, items in statuses.items() for item in items
                        if item.kind == "policy" and item.id == policy_id and item.status != Status.COMPLIANT]

@@ -1,22 +1,23 @@
-"""What every page's template may use: the header's context, status labels, field attributes, UTC times."""
+"""What every page's template may use: the header's context, status labels, field attributes, local times."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 from flask_login import current_user
 
-from tracker.services import catalogue as served
+from tracker.services import served_catalogue
 from tracker.services.matrix import STATUS_LABELS
+from tracker.storage.db import local_time
 
 FALLBACK_OFFICE_NAME = "Clinic Portal"
 
 
 def _page_context() -> dict[str, Any]:
     """Office name and the static site's address for the header of every page."""
-    catalogue = served.current()
+    catalogue = served_catalogue.current()
     settings = catalogue.settings if catalogue else None
     return {
         "office_name": settings.office_name if settings else FALLBACK_OFFICE_NAME,
@@ -36,12 +37,13 @@ def field_attrs(field, hint: str = "", **attrs) -> dict[str, Any]:
     return attrs
 
 
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def local_time_text(moment: datetime) -> str:
+    """A recorded time on the office's clock (policies/office.yml ``timezone``), naming its zone."""
+    return local_time(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def init_app(app: Flask) -> None:
     # App-wide, not per blueprint: error pages (tracker.http.errors) extend the same base template.
     app.jinja_env.globals.update(field_attrs=field_attrs, status_labels=STATUS_LABELS)
-    app.jinja_env.filters["utc"] = utc_text
+    app.jinja_env.filters["local_time"] = local_time_text
     app.context_processor(_page_context)

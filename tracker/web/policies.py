@@ -6,9 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from tracker.http.client import request_origin
-from tracker.services import acknowledgements
-from tracker.services import catalogue as served
-from tracker.services import statuses as records
+from tracker.services import acknowledgements, compliance_status, served_catalogue
 from tracker.services.acknowledgements import SignatureMismatch
 from tracker.services.validation import whole_number
 from tracker.services.versions import StaleVersion, UnknownPolicy
@@ -40,9 +38,9 @@ def home():
 @bp.get("/policies")
 @login_required
 def index():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     staff = current_user.staff
-    statuses = [s for s in records.statuses_for(staff, catalogue, today()) if s.kind == "policy"]
+    statuses = [s for s in compliance_status.statuses_for(staff, catalogue, today()) if s.kind == "policy"]
     for_reference = [p for p in catalogue.policies.values()
                      if not p.acknowledgement_required and p.applies_to_roles(staff.roles)
                      and p.applies_at(staff.location_id)]

@@ -13,14 +13,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 
-from tracker.services import catalogue as served
-from tracker.services import statuses as records
-from tracker.services import training, training_sessions
+from tracker.services import compliance_status, served_catalogue, training, training_sessions
 from tracker.services.validation import Invalid
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff, TrainingSession
 from tracker.web.access import managers_only
 from tracker.web.forms import CheckboxListField, options
+from tracker.web.messages import show_errors
 
 bp = Blueprint("sessions", __name__, url_prefix="/manager")
 bp.before_request(managers_only)
@@ -42,11 +41,6 @@ class ManagerLateReasonForm(FlaskForm):
     completion_id = SelectField("Late completion it explains (optional)", default="")
 
 
-def show_errors(form: FlaskForm, invalid: Invalid) -> None:
-    for name, message in invalid.errors.items():
-        form[name].errors.append(message)
-
-
 def active_staff() -> list[Staff]:
     day = today()
     return list(db.session.scalars(select(Staff).where(Staff.left_on.is_(None) | (Staff.left_on > day))
@@ -60,7 +54,7 @@ def session_list():
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def session_new():
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     form = SessionForm()
     modules = sorted(catalogue.modules.values(), key=lambda m: (not m.in_person_required, m.title))
     form.module_id.choices = options((
@@ -91,7 +85,7 @@ def session_new():
 @bp.get("/sessions/<id:session_id>")
 def session_record(session_id: int):
     session = db.session.get(TrainingSession, session_id) or abort(404, "There is no such training session.")
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     return render_template("training/session.html", session=session,
                            location=catalogue.locations.get(session.location_id) if session.location_id else None,
                            completions=training_sessions.session_completions(session.id))
@@ -104,14 +98,14 @@ def _staff(staff_id: int) -> Staff:
 @bp.get("/staff/<id:staff_id>/training")
 def person_training(staff_id: int):
     staff = _staff(staff_id)
-    items = [i for i in records.statuses_for(staff, served.required(), today()) if i.kind == "module"]
+    items = [i for i in compliance_status.statuses_for(staff, served_catalogue.required(), today()) if i.kind == "module"]
     return render_template("training/person.html", staff=staff, items=items)
 
 
 @bp.route("/staff/<id:staff_id>/training/<slug:module_id>/late-reason", methods=["GET", "POST"])
 def late_reason(staff_id: int, module_id: str):
     staff = _staff(staff_id)
-    catalogue = served.required()
+    catalogue = served_catalogue.required()
     module = catalogue.modules.get(module_id) or abort(404, f"There is no training module '{module_id}'.")
     completions = training.completions_of(staff.id, module_id)
     form = ManagerLateReasonForm()
@@ -120,7 +114,7 @@ def late_reason(staff_id: int, module_id: str):
         for c in completions), "None: the training has not happened yet")
 
     def page(status: int = 200):
-        item = next((i for i in records.statuses_for(staff, catalogue, today())
+        item = next((i for i in compliance_status.statuses_for(staff, catalogue, today())
                      if i.kind == "module" and i.id == module_id), None)
         return render_template("training/late_reason.html", staff=staff, module=module, item=item, form=form,
                                completions=completions, attempts=training.attempts_of(staff.id, module_id),

@@ -5,6 +5,13 @@ snapshots and audit events are never deleted, and nothing but the staff form and
 changes a staff record (each change leaving an audit event). Corrections are new records.
 """
 
+from tracker.storage.models.accounts import (
+    LINK_PURPOSES,
+    AccountLink,
+    RecoveryCode,
+    ThrottleBucket,
+    UserSession,
+)
 from tracker.storage.models.audit import AuditEvent
 from tracker.storage.models.certifications import (
     VERIFICATION_DECISIONS,
@@ -19,6 +26,7 @@ from tracker.storage.models.content import (
     ModuleVersion,
     PolicyVersion,
 )
+from tracker.storage.models.duties import DutyAttachment, DutyCompletion, DutySchedule
 from tracker.storage.models.people import (
     ACCOUNT_ROLES,
     FEED_SCOPES,
@@ -27,10 +35,10 @@ from tracker.storage.models.people import (
     CalendarFeed,
     Location,
     Role,
-    SignInFailure,
     Staff,
     User,
 )
+from tracker.storage.models.quiz import QuizServing
 from tracker.storage.models.training import (
     COMPLETION_METHODS,
     LateReason,
@@ -44,6 +52,6 @@ __all__ = [
     "ACCOUNT_ROLES", "COMPLETION_METHODS", "FEED_SCOPES", "MANAGER_ROLES", "METHODS", "VERIFICATION_DECISIONS",
     "Acknowledgement", "ApiToken", "ArchivedVersion", "AuditEvent", "CalendarFeed", "CertificationRecord",
     "CertificationVerification", "ContentSnapshot", "LateReason", "Location", "ModuleVersion", "PolicyVersion",
-    "QuizAttempt", "Role", "SessionAttendee", "SignInFailure", "Staff", "TrainingCompletion", "TrainingSession",
-    "User",
+    "QuizAttempt", "QuizServing", "Role", "SessionAttendee", "Staff", "TrainingCompletion", "TrainingSession",
+    "User", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
 ]

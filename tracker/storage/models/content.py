@@ -36,6 +36,9 @@ class ArchivedVersion:
     material_change: Mapped[bool]
     affected_roles: Mapped[list[str]] = mapped_column(JSONType)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The fields the fingerprint is the SHA-256 of (portal.fingerprint), so anyone can recompute it;
+    # None for versions archived before it was kept.
+    fingerprint_source: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[UniqueConstraint]:
@@ -67,7 +70,7 @@ class ModuleVersion(ArchivedVersion, Model):
 
 
 class ContentSnapshot(Model):
-    """The whole catalogue as of one sync, from which the tracker serves (tracker.services.catalogue)."""
+    """The whole catalogue as of one sync, from which the tracker serves (tracker.services.served_catalogue)."""
 
     __tablename__ = "content_snapshots"
 

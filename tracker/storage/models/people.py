@@ -69,11 +69,16 @@ class User(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until an invitation is accepted, and again once someone has left (tracker.services.accounts).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     account_role: Mapped[str] = mapped_column(String(20))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-step sign-in (tracker.services.two_step): the TOTP key, and the last time step used, so a
+    # code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     staff: Mapped[Staff] = relationship(back_populates="user")
 
@@ -115,21 +120,6 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-class SignInFailure(Model):
-    """Recent failed sign-ins, counted per e-mail and address to slow down password guessing.
-
-    Kept in the database rather than in memory so every worker process sees the same count.
-    """
-
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index(None, "email", "ip_address", "failed_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    ip_address: Mapped[str] = mapped_column(String(64))
-    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CalendarFeed(Model):

@@ -33,6 +33,8 @@ class QuizAttempt(Model):
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(500), default="")
+    # The quiz served that these answers are for (tracker.storage.models.quiz); none before servings.
+    serving_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_servings.id"), unique=True)
 
     staff: Mapped[Staff] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()

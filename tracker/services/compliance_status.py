@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Row, Select, select, true
@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.model import Catalogue
 from tracker.rules.evaluator import person_statuses
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
-from tracker.storage.db import db
+from tracker.storage.db import db, local_time, office_zone
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
@@ -38,14 +38,14 @@ Columns = TypeVarTuple("Columns")
 
 def local_date(moment: datetime) -> date:
     """The office's calendar day of a UTC time (see tracker.storage.db.today)."""
-    return moment.astimezone().date()
+    return local_time(moment).date()
 
 
 def recorded_before(day: date | None) -> datetime | None:
-    """The first moment after the office day ``day`` (local midnight, as UTC); None for no limit."""
+    """The first moment after the office day ``day`` (the office's midnight); None for no limit."""
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=office_zone()).astimezone(UTC)
 
 
 def person_from_staff(staff: Staff) -> Person:

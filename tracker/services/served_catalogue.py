@@ -144,12 +144,12 @@ class _Cache:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["tracker.services.catalogue"] = _Cache()
+    app.extensions["tracker.services.served_catalogue"] = _Cache()
 
 
 def current() -> Catalogue | None:
     """The catalogue of the latest snapshot; None before the first successful sync."""
-    cache: _Cache = current_app.extensions["tracker.services.catalogue"]
+    cache: _Cache = current_app.extensions["tracker.services.served_catalogue"]
     latest = db.session.scalar(select(func.max(ContentSnapshot.id)))
     if latest is None:
         return None
@@ -157,6 +157,8 @@ def current() -> Catalogue | None:
         if cache.snapshot_id != latest:
             cache.catalogue = from_snapshot(db.session.get_one(ContentSnapshot, latest).catalogue)
             cache.snapshot_id = latest
+            # The office's time zone decides "today" (tracker.storage.db.today) from now on.
+            current_app.config["TRACKER_TIMEZONE"] = cache.catalogue.settings.office_time.timezone
         return cache.catalogue
 
 
