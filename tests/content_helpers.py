@@ -1,11 +1,24 @@
-"""Helpers for tests that plant errors in a copy of the fixture content."""
+"""Helpers for content tests: the shipped library, and planting errors in a copy of the fixture content."""
 
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
+from portal.loader import check
+from portal.model import Catalogue
+
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
+REPO = Path(__file__).parents[1]
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """The starter library as shipped, checked once per test process (it must have no problems)."""
+    report = check(REPO)
+    assert report.ok, "\n".join(map(str, report.problems))
+    return report.catalogue
 
 
 def copy_fixture(tmp_path: Path) -> Path:

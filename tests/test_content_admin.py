@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
-from portal.loader import check
-
-ROOT = Path(__file__).parents[1]
+from content_helpers import shipped_catalogue
 
 NEW_POLICIES = {
     "compliance-program": "compliance-program",
@@ -28,9 +24,7 @@ NEW_MODULES = (
 
 @pytest.fixture(scope="module")
 def catalogue():
-    report = check(ROOT)
-    assert report.ok, "\n".join(map(str, report.problems))
-    return report.catalogue
+    return shipped_catalogue()
 
 
 def _flat(text: str) -> str:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from content_helpers import shipped_catalogue
 
 from portal.coverage import osha_coverage, other_rules
-from portal.loader import check
 from portal.render.coverage import render_coverage
 
-ROOT = Path(__file__).parents[1]
 NEW_MODULES = ("language-access-and-effective-communication", "waived-testing-essentials")
 NEW_POLICIES = ("language-access-and-nondiscrimination", "clia-waived-testing",
                 "immunizations-for-health-care-personnel", "ppe-hazard-assessment")
@@ -19,9 +17,7 @@ NEW_POLICIES = ("language-access-and-nondiscrimination", "clia-waived-testing",
 
 @pytest.fixture(scope="module")
 def catalogue():
-    report = check(ROOT)
-    assert report.ok, "\n".join(map(str, report.problems))
-    return report.catalogue
+    return shipped_catalogue()
 
 
 def flat(text: str) -> str:

@@ -12,6 +12,7 @@ import os
 
 import flask_migrate
 import pytest
+from mail_helpers import local_smtp
 from sqlalchemy import text
 from tracker_helpers import POSTGRES_ENV, add_person, fresh_database, make_app
 
@@ -84,3 +85,13 @@ def staff_member(app) -> int:
 def manager(app) -> int:
     """Maria, office manager, with a manager account."""
     return add_person(app, "maria@clinic.example", "Maria Lopez", account_role="manager", roles=("office-manager",))
+
+
+MAIL_BASE_URL = "https://tracker.clinic.example"
+
+
+@pytest.fixture
+def inbox(app):
+    """A local SMTP server the app sends through; links in the mail start with MAIL_BASE_URL."""
+    with local_smtp(app, MAIL_BASE_URL) as handler:
+        yield handler

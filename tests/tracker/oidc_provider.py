@@ -4,11 +4,11 @@ token and keys, signing ID tokens with its own RSA key. No network beyond the lo
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
+from browser_helpers import serving
 from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -68,10 +68,5 @@ def running_provider():
     provider = Provider()
     server = make_server("127.0.0.1", 0, provider.app(), threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server, provider.issuer):
         yield provider
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

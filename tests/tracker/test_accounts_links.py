@@ -6,7 +6,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from mail_helpers import local_smtp
 from sqlalchemy import select, update
 from tracker_helpers import PASSWORD, api_token, assert_documented, bearer, csrf_token, sign_in
 
@@ -20,12 +19,6 @@ CSRF_META = re.compile(r'name="csrf-token" content="[^"]*"')
 NEW_PASSWORD = "lantern orchard quietly ninety"
 NEW_HIRE = {"name": "Noor Haddad", "email": "noor@clinic.example", "job_title": "Receptionist",
             "roles": "front-desk", "location": "main-street", "hire_date": date.today().isoformat(), "left_on": ""}
-
-
-@pytest.fixture
-def inbox(app):
-    with local_smtp(app, BASE) as handler:
-        yield handler
 
 
 @pytest.fixture

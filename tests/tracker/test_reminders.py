@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 from dashboard_helpers import days_ago, known_office
-from mail_helpers import free_port, local_smtp
+from mail_helpers import free_port
 
 BASE = "https://tracker.clinic.example"
-
-
-@pytest.fixture
-def inbox(app):
-    with local_smtp(app, BASE) as handler:
-        yield handler
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from tracker.services.validation import Invalid
 
 # "what is wrong (what to do)": the services' form of a message.
-_WHAT_AND_TODO = re.compile(r"(?P<what>.*?)(?: \((?P<todo>[^()]*)\))?", re.S)
+_PROBLEM_AND_ADVICE = re.compile(r"(?P<what>.*?)(?: \((?P<advice>[^()]*)\))?", re.S)
 # A value the message is about, right after the field's name: '2026-02-30', 2027-01-05, 'x@y'.
 _VALUE = re.compile(r"'[^']*'|\S*\d\S*")
 
@@ -31,15 +31,15 @@ def _sentence(text: str) -> str:
 
 def in_words(form: FlaskForm, name: str, message: str) -> str:
     """``message`` about the field ``name`` of ``form``, in sentences without field names."""
-    match = _WHAT_AND_TODO.fullmatch(message)
-    what, todo = (match["what"], match["todo"]) if match else (message, None)
+    match = _PROBLEM_AND_ADVICE.fullmatch(message)
+    what, advice = (match["what"], match["advice"]) if match else (message, None)
     if what.startswith(f"{name} "):
         rest = what[len(name) + 1:]
         what = rest if _VALUE.match(rest) else f"this {rest}"
     for field in form:
         if field.name != name:
             what = re.sub(rf"\b{re.escape(field.name)}\b", _label(field), what)
-    return " ".join(s for s in (_sentence(what), _sentence(todo or "")) if s)
+    return " ".join(s for s in (_sentence(what), _sentence(advice or "")) if s)
 
 
 def show_errors(form: FlaskForm, invalid: Invalid) -> None:
