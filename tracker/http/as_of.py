@@ -3,7 +3,7 @@
 A status is computed for a day (the rules in tracker.rules take ``today`` as an argument), so an
 auditor can ask how things stood on any past date. Bad input is a 400 that says what to send: the
 HTML error page on pages, ``{"error", "details"}`` under /api (tracker.http.errors). What counts as
-a valid day is decided by tracker.rules.dates.parse_day; this module gives it the server's today.
+a valid day is decided by tracker.rules.dates.parse_day; this module gives it the office's today.
 """
 
 from __future__ import annotations
