@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
+from portal.archive import earlier_bodies
 from portal.fingerprint import fingerprint, module_text_fields, policy_text_fields
 from portal.model import (
     DAYS_AFTER_HIRE,
@@ -33,12 +34,13 @@ def build_catalogue(documents: dict) -> Catalogue:
         by_kind.setdefault(document.kind, []).append(document)
     office = by_kind["office"][0].data
     certifications = [c for d in by_kind.get("certifications", []) for c in _certifications(d)]
+    archived = earlier_bodies(documents)
     return Catalogue(
         settings=_settings(office),
         locations=_index(Location(**entry) for entry in office["locations"]),
         roles=_index(Role(**entry) for entry in office["roles"]),
         categories=_index(Category(**entry) for entry in office["categories"]),
-        policies=_index(_policy(d) for d in by_kind.get("policy", [])),
+        policies=_index(_policy(d, archived.get(d.data["id"], ())) for d in by_kind.get("policy", [])),
         modules=_index(_module(d) for d in by_kind.get("module", [])),
         certifications=_index(certifications),
     )
@@ -79,7 +81,7 @@ def _history(entries) -> tuple[Revision, ...]:
                  for e in entries)
 
 
-def _policy(document) -> Policy:
+def _policy(document, earlier: tuple[tuple[int, str], ...]) -> Policy:
     data = document.data
     related = data.get("related", {})
     return Policy(
@@ -93,7 +95,7 @@ def _policy(document) -> Policy:
         source=document.path, citations=_citations(data.get("citations", [])),
         related_policies=tuple(related.get("policies", ())), related_modules=tuple(related.get("modules", ())),
         tags=tuple(data.get("tags", ())), locations=tuple(data.get("locations", ())),
-        duties=tuple(_duty(d) for d in data.get("duties", ())),
+        duties=tuple(_duty(d) for d in data.get("duties", ())), earlier_bodies=earlier,
     )
 
 

@@ -187,6 +187,28 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    """Keep the current text of a policy under policies/archive/, before editing it for a new version."""
+    from portal import archive
+
+    report = check(args.dir)
+    if not _print_problems(report) or report.catalogue is None:
+        return 1
+    policy = report.catalogue.policies.get(args.policy_id)
+    if policy is None:
+        print(f"there is no policy '{args.policy_id}' in {args.dir}; use the id: line of its file", file=sys.stderr)
+        return 1
+    try:
+        rel, written = archive.write(args.dir, policy)
+    except (archive.ArchiveExists, OSError) as error:
+        print(f"cannot archive version {policy.version} of '{policy.id}': {error}", file=sys.stderr)
+        return 1
+    print(f"{'Archived' if written else 'Already archived:'} version {policy.version} of '{policy.id}' "
+          f"{'to ' if written else ''}{rel}. Now edit the policy, raise its version and add a history entry; "
+          "its page will show what changed.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Clinic Portal content tools.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -227,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "*.fingerprint.json), to compare with the site's and the tracker's")
     fingerprint_command.add_argument("file", type=Path, help="policies/<category>/<id>.yml, training/<id>.yml, ...")
     fingerprint_command.set_defaults(handler=cmd_fingerprint)
+
+    archive = commands.add_parser("archive", help="keep a policy's current text under policies/archive/ "
+                                  "before editing it, so its page can show what changed")
+    archive.add_argument("policy_id", help="the policy's id (the id: line of its file)")
+    archive.add_argument("dir", nargs="?", default=Path("."), type=Path,
+                         help="folder holding policies/ and training/ (default: current folder)")
+    archive.set_defaults(handler=cmd_archive)
     return parser
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from portal import schema, yamlio
+from portal import archive, schema, yamlio
 from portal.build import build_catalogue
 from portal.model import Catalogue
 from portal.problems import ContentError, Problem
@@ -84,6 +84,8 @@ def discover(root: Path) -> tuple[dict[str, Document], list[Problem]]:
 
 def _kind_of(rel: str) -> tuple[str | None, tuple[str, str] | None]:
     parts = rel.split("/")
+    if archive.is_archived_path(rel):
+        return archive.kind_of(rel)
     if parts[-1].endswith(".yaml"):
         return None, ("content files must end in .yml", f"rename it to {parts[-1][:-5]}.yml")
     if not parts[-1].endswith(".yml"):
@@ -113,6 +115,9 @@ def parse_and_check_schema(document: Document, locator: Locator) -> None:
     if document.bad_line is not None:
         locator.problems.append(Problem(document.path, document.bad_line, 1, "file is not valid UTF-8 text",
                                         "save it as UTF-8 in your editor"))
+        return
+    if document.kind == "archive":  # Markdown text, checked against its policy by portal.archive
+        document.data, document.valid = document.text, True
         return
     try:
         document.data = yamlio.parse(document.text)
@@ -159,6 +164,7 @@ class ContentCache:
             else:
                 parse_and_check_schema(document, locator)
         check_references(documents, locator)
+        locator.problems.extend(archive.check_archives(documents))
         report = Report(problems=sorted(locator.problems), files=len(documents))
         self.parsed = {path: d for path, d in documents.items() if d.valid}
         if report.ok:

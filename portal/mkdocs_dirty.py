@@ -32,7 +32,7 @@ from portal.render.policies import policy_markdown
 MARKER = "<!-- portal:"
 # Policy fields that only the policy's own page shows: when an edit changes nothing else, a dirty
 # build renders that page alone. tests/test_site_incremental.py checks that no other page shows them.
-PAGE_ONLY_FIELDS = ("body", "summary", "history", "fingerprint", "tags")
+PAGE_ONLY_FIELDS = ("body", "summary", "history", "fingerprint", "tags", "earlier_bodies")
 
 
 class PageCache:

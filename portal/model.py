@@ -220,6 +220,7 @@ class Policy(_Targeted):
     tags: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
     duties: tuple[Duty, ...] = ()
+    earlier_bodies: tuple[tuple[int, str], ...] = ()  # (version, body) from policies/archive/ (portal.archive)
     ROLES_FIELD: ClassVar[str] = "applies_to"
 
     @property

@@ -95,6 +95,7 @@ PAGE_ONLY_VALUES = {
     "summary": "A different summary.",
     "fingerprint": "f" * 64,
     "tags": ("other-tag",),
+    "earlier_bodies": ((2, "## Purpose\n\nAn earlier purpose.\n"),),
 }
 
 

@@ -21,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
 
 MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB: far above any form or JSON body the tracker accepts
+DEFAULT_CARD_MAX_MB, LARGEST_CARD_MB = 5, 20  # a phone photo of a card is 1 to 4 MB
 
 
 class ConfigError(RuntimeError):
@@ -102,6 +103,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str, testing: bo
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        # A certification card's photo or scan; its upload alone may send more than MAX_CONTENT_LENGTH.
+        "TRACKER_CARD_MAX_MB": whole_number(environ, "TRACKER_CARD_MAX_MB", DEFAULT_CARD_MAX_MB, 1, LARGEST_CARD_MB,
+                                            "a size in megabytes"),
         # CSRF tokens live as long as the session: a form left open at the front desk still submits.
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
+from portal.archive import previous
 from portal.model import Catalogue, Category, Policy
+from portal.redline import redline
 from portal.render.common import (
     attr,
     citation_lines,
@@ -124,5 +128,28 @@ def policy_markdown(catalogue: Catalogue, policy: Policy) -> str:
     if related:
         parts += ["## Related\n\n", related, "\n"]
     parts += ["## Revision history\n\n", history_table(catalogue, policy.history, policy.applies_to), "\n",
-              "## Acknowledgement\n\n", _acknowledge(catalogue, policy)]
+              what_changed(policy), "## Acknowledgement\n\n", _acknowledge(catalogue, policy)]
     return "".join(parts)
+
+
+def what_changed(policy: Policy) -> str:
+    """A collapsed redline from the newest archived earlier version (portal.archive) to this one,
+    with the summaries of the revisions in between; nothing when no earlier text is archived.
+
+    Raw HTML in one block without blank lines, so Markdown leaves it as it is; every piece of
+    content in it is escaped here or by portal.redline.
+    """
+    earlier = previous(policy)
+    if earlier is None:
+        return ""
+    version, body = earlier
+    changes = redline(body, policy.body)
+    revisions = "".join(
+        f"<li>Version {r.version}, {day(r.date)}: {html.escape(' '.join(r.summary.split()))}</li>"
+        for r in sorted(policy.history, key=lambda r: r.version) if version < r.version <= policy.version)
+    return (f'<details class="what-changed" id="what-changed">\n'
+            f"<summary>See what changed from version {version}</summary>\n"
+            f"<ul>{revisions}</ul>\n"
+            f'<p class="redline-count">{changes.summary} from version {version} to version {policy.version}. '
+            "Added text is underlined, removed text is struck through.</p>\n"
+            f"{changes.html}\n</details>\n\n")

@@ -15,9 +15,10 @@ from tracker_helpers import CONTENT, PASSWORD, add_person, api_token, sign_in
 from werkzeug.routing import Rule
 
 from portal import load_catalogue
-from tracker.services import audit, duties, duty_files, served_catalogue
+from tracker.services import audit, certification_cards, duties, duty_files, served_catalogue
 from tracker.services import calendars as calendar_feed
 from tracker.services.tokens import revoke_tokens
+from tracker.services.uploads import Upload
 from tracker.storage.db import db
 from tracker.storage.models import (
     CertificationRecord,
@@ -119,8 +120,9 @@ def _training_and_certification_records(app, staff_ids: dict[str, int]) -> dict[
                      records=[attempt, session, *session.attendees, record])
         token = calendar_feed.replace_feed(sam.user, calendar_feed.PERSONAL)
         db.session.commit()
+        card = certification_cards.add(record, Upload("card.png", b"\x89PNG\r\n\x1a\n card"), sam.user)
         return {"module_id": module.id, "attempt_id": attempt.id, "quiz_id": serving.id, "session_id": session.id,
-                "record_id": record.id, "token": token}
+                "record_id": record.id, "token": token, "card_id": card.id}
 
 
 def _duty_records(app, staff_ids: dict[str, int]) -> dict[str, object]:

@@ -2,8 +2,9 @@
 
 Every test runs on SQLite, and also on PostgreSQL when TRACKER_TEST_DATABASE_URL names a server
 (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test): a fresh database is created there for the
-session and dropped at the end. Each backend is migrated once per session (alembic upgrade head);
-each test starts from empty tables and a catalogue synced from tests/fixtures/tracker/content.
+session and dropped at the end. Each backend is migrated once per session (alembic upgrade head) and
+the catalogue in tests/fixtures/tracker/content synced once; each test starts from those synced rows
+alone, put back by plain SQL (cheaper than syncing again), so its app's start-up sync finds nothing new.
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ import os
 
 import flask_migrate
 import pytest
+import tracker_helpers
 from mail_helpers import local_smtp
-from sqlalchemy import text
-from tracker_helpers import POSTGRES_ENV, add_person, fresh_database, make_app
+from tracker_helpers import (
+    POSTGRES_ENV,
+    add_person,
+    fresh_database,
+    make_app,
+    restore_rows,
+    saved_rows,
+)
 
+from tracker.services import audit, served_catalogue
 from tracker.storage.db import db
+
+empty_tables = tracker_helpers.empty_tables  # imported from here by test_seed_demo.py and tests/security
 
 
 def _backends():
@@ -33,33 +44,31 @@ def backend(request) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory):
+    """The backend's database, migrated, holding the fixture catalogue as one start-up sync leaves it."""
     with fresh_database(backend, tmp_path_factory.mktemp(backend)) as url:
         app = make_app(url, TRACKER_SYNC_ON_START=False)
         with app.app_context():
             flask_migrate.upgrade()
             db.engine.dispose()
+        synced = make_app(url, TRACKER_CHECKPOINT_FILE=tmp_path_factory.mktemp("sync") / "checkpoints.jsonl")
+        with synced.app_context():
+            saved_rows(url)
+            restore_rows(url)  # once here, so a restore that broke the audit chain fails loudly
+            assert audit.verify().ok, "the synced rows, put back, no longer verify"
+            db.engine.dispose()
         yield url
-
-
-def empty_tables(database_url: str) -> None:
-    app = make_app(database_url, TRACKER_SYNC_ON_START=False)
-    with app.app_context():
-        tables = list(reversed(db.metadata.sorted_tables))
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(table.name for table in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(table.delete())
-        db.engine.dispose()
 
 
 @pytest.fixture
 def app(database_url, tmp_path_factory):
-    empty_tables(database_url)
+    restore_rows(database_url)
     # Each test's own checkpoint file (the audit and evidence keys come from the instance folder).
-    app = make_app(database_url, TRACKER_CHECKPOINT_FILE=tmp_path_factory.mktemp("instance") / "checkpoints.jsonl")
+    # The rows are synced already, so the start-up sync would find nothing to do; its last step,
+    # loading the served catalogue (and with it the office's time zone), is all that is left.
+    app = make_app(database_url, TRACKER_CHECKPOINT_FILE=tmp_path_factory.mktemp("instance") / "checkpoints.jsonl",
+                   TRACKER_SYNC_ON_START=False)
+    with app.app_context():
+        served_catalogue.current()
     yield app
     with app.app_context():
         db.engine.dispose()

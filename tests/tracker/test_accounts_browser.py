@@ -50,7 +50,7 @@ def choose_password(page, link: str) -> None:
 def test_a_new_hire_is_invited_sets_a_password_signs_in_and_signs_a_policy(base_url, page, chromium, inbox,
                                                                            manager):
     sign_in(page, base_url, "maria@clinic.example", PASSWORD)
-    page.wait_for_url("**/policies")
+    page.wait_for_url(f"{base_url}/")  # signed in: the to-do page
     page.goto(f"{base_url}/manager/staff/new")
     page.fill("#name", "Noor Haddad")
     page.fill("#email", "noor@clinic.example")
@@ -66,7 +66,7 @@ def test_a_new_hire_is_invited_sets_a_password_signs_in_and_signs_a_policy(base_
     hire = chromium.new_page()
     choose_password(hire, link)
     sign_in(hire, base_url, "noor@clinic.example", NEW_PASSWORD)
-    hire.wait_for_url("**/policies")
+    hire.wait_for_url(f"{base_url}/")  # signed in: the to-do page
     hire.goto(f"{base_url}/policies/minimum-necessary")
     hire.check("#agree")
     hire.fill("#signature_name", "Noor Haddad")
@@ -80,7 +80,7 @@ def test_a_forgotten_password_is_reset_and_the_old_session_and_token_stop_workin
                                                                                    inbox, staff_member):
     old = chromium.new_page()
     sign_in(old, base_url, "sam@clinic.example", PASSWORD)
-    old.wait_for_url("**/policies")
+    old.wait_for_url(f"{base_url}/")  # signed in: the to-do page
     token = api_token(app, "sam@clinic.example")
     assert app.test_client().get("/api/v1/me", headers=bearer(token)).status_code == 200
 
@@ -92,7 +92,7 @@ def test_a_forgotten_password_is_reset_and_the_old_session_and_token_stop_workin
     [link] = inbox.links_to("sam@clinic.example")
     choose_password(page, link)
     sign_in(page, base_url, "sam@clinic.example", NEW_PASSWORD)
-    page.wait_for_url("**/policies")
+    page.wait_for_url(f"{base_url}/")  # signed in: the to-do page
 
     old.goto(f"{base_url}/policies")
     assert "/sign-in" in old.url  # the session from before the reset is over

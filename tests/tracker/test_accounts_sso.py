@@ -38,7 +38,7 @@ def test_a_verified_email_signs_its_staff_member_in(app, client, provider):
     provider.claims = VERIFIED
     assert "Sign in with Microsoft" in client.get("/sign-in").get_data(as_text=True)
     response = through_provider(client, VERIFIED)
-    assert response.status_code == 303 and response.headers["Location"] == "/policies"
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert client.get("/api/v1/me").get_json()["email"] == "sam@clinic.example"
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
@@ -62,7 +62,7 @@ def test_unknown_or_unverified_emails_are_refused_and_create_nothing(app, client
 
 def test_entra_ids_domain_verified_claim_counts(app, client, provider):
     provider.claims = {"email": "sam@clinic.example", "xms_edov": True}
-    assert through_provider(client, provider.claims).headers["Location"] == "/policies"
+    assert through_provider(client, provider.claims).headers["Location"] == "/"
 
 
 def test_a_forged_or_replayed_answer_is_refused(app, client, provider):

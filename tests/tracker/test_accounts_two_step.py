@@ -67,7 +67,7 @@ def test_a_recovery_code_works_once(app, client, required):
 
 
 def test_staff_sign_in_with_the_password_alone_unless_they_turn_it_on(app, client, required):
-    assert sign_in(client, "sam@clinic.example").headers["Location"] == "/policies"
+    assert sign_in(client, "sam@clinic.example").headers["Location"] == "/"
     page = client.get("/two-step/setup").get_data(as_text=True)
     secret = SECRET_SHOWN.search(page).group(1)
     assert send_code(client, "/two-step/setup", pyotp.TOTP(secret).now()).status_code == 200

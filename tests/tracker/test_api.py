@@ -117,16 +117,22 @@ def test_signing_twice_gives_201_then_200_with_the_same_record(app, client, sam,
 def test_a_lost_race_returns_the_record_that_won(app, client, sam, monkeypatch):
     """Two requests both find no record and both insert: the unique constraint decides."""
     first = client.post("/api/v1/acknowledgements", json=SIGNATURE, headers=sam).get_json()
-    real_lookup, lookups = acknowledgements.existing, []
+    real_first, real_lookup, lookups = acknowledgements.current_and_existing, acknowledgements.existing, []
 
-    def lookup_that_misses_the_winner_once(staff, version):
-        lookups.append(version.id)
-        return None if len(lookups) == 1 else real_lookup(staff, version)
+    def first_lookup_misses_the_winner(staff, policy_id):
+        version, found = real_first(staff, policy_id)
+        lookups.append(found)
+        return version, None
 
-    monkeypatch.setattr(acknowledgements, "existing", lookup_that_misses_the_winner_once)
+    def lookup_after_the_race(staff, version):
+        lookups.append(real_lookup(staff, version))
+        return lookups[-1]
+
+    monkeypatch.setattr(acknowledgements, "current_and_existing", first_lookup_misses_the_winner)
+    monkeypatch.setattr(acknowledgements, "existing", lookup_after_the_race)
     response = client.post("/api/v1/acknowledgements", json=SIGNATURE, headers=sam)
     assert response.status_code == 200 and response.get_json() == first
-    assert len(lookups) == 2 and acks(app) == 1
+    assert len(lookups) == 2 and all(found.id == first["id"] for found in lookups) and acks(app) == 1
     with app.app_context():
         assert audit.verify().ok
 

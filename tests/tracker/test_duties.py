@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime, time, timedelta
 
@@ -194,10 +195,16 @@ def test_the_page_records_a_completion_with_an_attachment(app, client, officer, 
 ])
 def test_a_bad_attachment_is_refused_and_nothing_is_saved(app, client, officer, data, message):
     _page, token = _page_form(client)
-    client.post(f"/duties/{ACCESS_REVIEW}/completions", data={
-        "csrf_token": token, "completed_on": date.today().isoformat(), "location": "",
+    response = client.post(f"/duties/{ACCESS_REVIEW}/completions", data={
+        "csrf_token": token, "completed_on": date.today().isoformat(), "location": "", "note": "Kept as typed",
         "attachment": (io.BytesIO(data), "file.pdf")}, content_type="multipart/form-data")
-    assert message in client.get("/duties").get_data(as_text=True)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    # Beside the file field, in words, with the note the officer typed still there.
+    error = re.search(r'<p class="error" id="file-([^"]+)-error">([^<]*)</p>', page)
+    assert error and message in error.group(2) and "(" not in error.group(2)  # sentences, not "x (y)"
+    assert f'aria-describedby="file-{error.group(1)}-hint file-{error.group(1)}-error"' in page
+    assert ">Kept as typed</textarea>" in page and "attachment is" not in page.split("<main")[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DutyCompletion)) == 0
 

@@ -41,6 +41,10 @@ def signed_in(chromium, base_url, email, path):
 
 
 def duty_row(page):
+    """The duty's row in the dashboard's office duties section, folded by default: opened first."""
+    section = page.locator("details", has=page.locator("#duties-heading"))
+    if section.count() and not section.first.evaluate("d => d.open"):
+        section.first.locator("summary").first.click()
     return page.locator("#duties-heading + p + ul + div table tr", has_text=DUTY)
 
 

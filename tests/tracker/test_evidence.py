@@ -20,7 +20,7 @@ EXPECTED = {"README.txt", "matrix.csv", "training.csv", "certifications.csv",
             "policies/minimum-necessary/v3.md", "policies/minimum-necessary/v3.html",
             "policies/sharps-disposal/v1.md", "policies/sharps-disposal/v1.html",
             "audit-trail-verification.txt", "manifest.json", "manifest.sha256",
-            "office-duties/status.csv", "office-duties/completions.csv",
+            "office-duties/status.csv", "office-duties/completions.csv", "certification-cards/cards.csv",
             # what lets the auditor check the pack alone (tracker.services.evidence_proof)
             "policies/minimum-necessary/v3.fingerprint.json", "policies/sharps-disposal/v1.fingerprint.json",
             "modules/hipaa-basics/v1.md", "modules/hipaa-basics/v1.fingerprint.json",

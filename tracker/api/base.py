@@ -17,13 +17,16 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 from jsonschema import Draft202012Validator
+from sqlalchemy.orm import joinedload
 
 from tracker.api.limits import apply_limits, has_lone_surrogate, served_document
 from tracker.http.errors import ApiError
 from tracker.http.extensions import csrf
-from tracker.services import served_catalogue
+from tracker.services import served_catalogue, tokens
 from tracker.services.accounts import user_for_bearer
+from tracker.services.tokens import Bearer
 from tracker.services.versions import StaleVersion
+from tracker.storage.db import db, today
 from tracker.storage.models import User
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -89,8 +92,25 @@ def stale_conflict(stale: StaleVersion, error: str) -> ApiError:
                     current={"version": stale.current.version, "fingerprint": stale.current.fingerprint})
 
 
+def api_identity() -> Bearer | User:
+    """Who is asking, as authenticated: a bearer token's identity (plain values, no ORM load) or the
+    signed-in User. Enough for routes that only read who it is (/me)."""
+    identity: Bearer | User = g.api_identity
+    return identity
+
+
 def api_user() -> User:
-    user: User = g.api_user
+    """The asking User as an ORM object, for routes that write or follow relationships.
+
+    A bearer request authenticates without loading it; it is loaded here (one query, with its staff
+    record) the first time a route asks, then kept for the rest of the request.
+    """
+    user: User | None = g.get("api_user")
+    if user is None:
+        user = db.session.get(User, api_identity().id, options=[joinedload(User.staff)])
+        if user is None:  # removed since authentication, moments ago
+            abort(401, "The bearer token is unknown, malformed or revoked.")
+        g.api_user = user
     return user
 
 
@@ -106,17 +126,31 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     header = request.headers.get("Authorization")
-    if header is not None:
+    if header is not None and request.method not in SAFE_METHODS:
+        # A write needs the ORM User anyway: loaded with its staff record in the one token query.
         user = user_for_bearer(header)
         if user is None:
             abort(401, "The bearer token is unknown, malformed or revoked.")
+        g.api_identity = g.api_user = user
+    elif header is not None:
+        g.api_identity = _bearer_identity(header)
     elif current_user.is_authenticated:
-        user = current_user._get_current_object()
+        g.api_identity = g.api_user = current_user._get_current_object()
         if request.method not in SAFE_METHODS:
             csrf.protect()
     else:
         abort(401, "Sign in, or send Authorization: Bearer <token>.")
-    g.api_user = user
+
+
+def _bearer_identity(header: str) -> Bearer:
+    """The live token's identity, checked in one query; a departed or disabled owner goes through
+    accounts.user_for_bearer, which also revokes what a departed person still holds."""
+    identity = tokens.bearer(header)
+    if identity is not None and identity.active_on(today()):
+        return identity
+    if identity is not None:
+        user_for_bearer(header)  # None for an inactive owner; offboards a departed one (committed)
+    abort(401, "The bearer token is unknown, malformed or revoked.")
 
 
 @bp.get("/openapi.json")

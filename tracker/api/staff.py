@@ -6,7 +6,7 @@ from flask import current_app, jsonify
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tracker.api.base import api_user, bp, json_body, require_manager
+from tracker.api.base import api_identity, bp, json_body, require_manager
 from tracker.http.errors import ApiError
 from tracker.services import account_mail, accounts, people, served_catalogue
 from tracker.services.validation import Invalid, Refused
@@ -16,9 +16,10 @@ from tracker.storage.models import Staff
 
 @bp.get("/me")
 def me():
-    user = api_user()
-    return jsonify({"id": user.id, "email": user.email, "account_role": user.account_role,
-                    "staff": people.staff_json(user.staff)})
+    """Answered from the authenticated identity alone: no query beyond the token check."""
+    identity = api_identity()
+    return jsonify({"id": identity.id, "email": identity.email, "account_role": identity.account_role,
+                    "staff": people.staff_json(identity.staff)})
 
 
 def _staff_answer(staff: Staff) -> dict[str, object]:

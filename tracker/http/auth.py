@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from tracker.http.client import client_address, client_agent
 from tracker.http.extensions import login_manager
@@ -24,7 +25,9 @@ SEEN_RESOLUTION_SECONDS = 60
 
 
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and int(user_id) <= MAX_ID else None
+    # With the staff record that is_active reads: one query, not two.
+    user = (db.session.get(User, int(user_id), options=[joinedload(User.staff)])
+            if user_id.isdigit() and int(user_id) <= MAX_ID else None)
     if user is None:
         return None
     if not user.is_active:

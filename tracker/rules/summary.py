@@ -25,6 +25,12 @@ def summarise(statuses: Iterable[ItemStatus]) -> Summary:
     counts = dict.fromkeys(Status, 0)
     for item in statuses:
         counts[item.status] += 1
+    return from_counts(counts)
+
+
+def from_counts(counts: dict[Status, int]) -> Summary:
+    """The summary of statuses counted elsewhere (a stored month-end count); missing keys count 0."""
+    counts = {status: counts.get(status, 0) for status in Status}
     total = sum(counts.values())
     rate = 1.0 if total == 0 else (total - counts[Status.OVERDUE]) / total
     return Summary(counts=counts, total=total, rate=rate)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, inspect, select
 
 from tracker.services import bindings, keys
 from tracker.storage.db import db, utcnow
@@ -65,9 +65,12 @@ def record(actor: str, action: str, subject: str, details: dict[str, Any] | None
     """
     session = db.session
     session.flush()  # the audited write goes in first, so a constraint error stops before the chain
+    # Whatever does not depend on the chain's head is worked out before taking its lock, which every
+    # writer waits for: the key, and the digests of the records this transaction wrote.
+    current = keys.current()
+    bound = bindings.of_records(records) or None
     lock_chain()
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    current = keys.current()
     event = AuditEvent(
         seq=head.seq + 1 if head else 1,
         occurred_at=utcnow(),
@@ -77,7 +80,7 @@ def record(actor: str, action: str, subject: str, details: dict[str, Any] | None
         details=details or {},
         prev_hash=head.hash if head else GENESIS_HASH,
         key_id=current.audit_key_id,
-        bindings=bindings.of_records(records) or None,
+        bindings=bound,
     )
     event.hash = event_hash(event)
     session.add(event)
@@ -122,7 +125,10 @@ def seal(connection: Connection, key_id: str, key: bytes) -> int | None:
     head = connection.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     if head is None:
         return None
-    bound = [bindings.binding(name, row) for name in bindings.REGISTRY for row in bindings.rows(connection, name)]
+    # Only the tables there are now: a table a later migration creates holds no record written before the seal.
+    present = set(inspect(connection).get_table_names())
+    bound = [bindings.binding(name, row) for name in bindings.REGISTRY if name in present
+             for row in bindings.rows(connection, name)]
     values: dict[str, Any] = {
         "seq": head.seq + 1, "occurred_at": utcnow(), "actor": "migration", "action": bindings.SEAL_ACTION,
         "subject": "audit_trail", "details": {"note": SEAL_NOTE}, "prev_hash": head.hash, "key_id": key_id,

@@ -7,7 +7,8 @@ behind the tracker's back no longer matches the trail: ``audit-verify`` checks e
 both ways and names the first record that does not fit, by table, id and field.
 
 Canonical content: the fields below, as JSON with sorted keys; dates as YYYY-MM-DD, times as UTC ISO
-with microseconds. A record may be bound again by a later event (a staff change): the latest counts.
+with microseconds, file contents as their SHA-256 (so a card's bytes are bound, not just the hash
+stored beside them). A record may be bound again by a later event (a staff change): the latest counts.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, RowMapping, Table, select
 from tracker.storage.db import Model
 from tracker.storage.models import (
     Acknowledgement,
+    CertificationCard,
     CertificationRecord,
     CertificationVerification,
     LateReason,
@@ -71,6 +73,8 @@ REGISTRY: dict[str, Bound] = {bound.table.name: bound for bound in (
                                 "corrects_id", "submitted_by_id", "submitted_at"), ("certification.recorded",)),
     Bound(CertificationVerification, ("record_id", "decision", "note", "decided_by_id", "decided_at"),
           ("certification.verified", "certification.rejected")),
+    Bound(CertificationCard, ("record_id", "sha256", "media_type", "size", "filename", "data", "uploaded_by_id",
+                              "uploaded_at"), ("certification_card.uploaded",)),
     Bound(Staff, ("name", "email", "job_title", "roles", "location_id", "hire_date", "left_on", "created_at"),
           ("staff.created", "staff.changed")),
     Bound(PolicyVersion, ("policy_id", "applies_to", *_ARCHIVED), ("catalogue.synced", "demo.version_archived")),
@@ -80,6 +84,8 @@ SEAL_ACTION = "audit.sealed"  # binds every record written before bindings exist
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from portal.model import Catalogue, CertificationType, Module, Policy, required_version
-from tracker.services import acknowledgements, training_sessions
+from tracker.services import acknowledgements, certification_cards, demo_cards, training_sessions
 from tracker.services import certifications as certification_records
 from tracker.services import training as training_records
 from tracker.services.acknowledgements import Origin
@@ -30,10 +30,12 @@ from tracker.services.demo_practice import (
     SEED,
     SESSION_SUMMARY,
     SESSION_TRAINER,
+    STAFF_EMAIL,
     VERIFIED_NOTE,
     WINDOW_DAYS,
     DemoPerson,
 )
+from tracker.services.uploads import Upload
 from tracker.storage.models import CertificationRecord, PolicyVersion, Staff, User
 
 # A card handed in: (staff id, certification type id, issue date).
@@ -109,6 +111,8 @@ class Planner:
                                       staff.roles, trigger) if policy.history else policy.version
             if needed is None or (signed is not None and signed >= needed) or trigger > self.last_day(staff):
                 continue
+            if signed is not None and needed == policy.version and self._shows_what_changed(staff, policy):
+                return
             wait = self.delay(profile, grace)
             if wait is None:
                 return
@@ -118,6 +122,12 @@ class Planner:
                 return
             self.add(day, self._sign(staff, versions[version]))
             signed = version
+
+    @staticmethod
+    def _shows_what_changed(staff: Staff, policy: Policy) -> bool:
+        """The demo's front-desk sign-in leaves the changes whose earlier text the library keeps unsigned,
+        so whoever tries the demo can sign one again after seeing what changed."""
+        return staff.email == STAFF_EMAIL and any(v < policy.version for v, _text in policy.earlier_bodies)
 
     def _older_version_before_window(self, staff: Staff, profile: str, policy: Policy, in_effect: dict[int, date],
                                      versions: dict[int, PolicyVersion]) -> int | None:
@@ -255,14 +265,24 @@ class Planner:
         def submit() -> None:
             self.submitted[key] = certification_records.record_certification(
                 staff, certification_records.check_certification(fields, self.catalogue), _account(staff))
+            self._hand_in(key, staff, cert, fields)
 
         self.add(entered, submit, hour=8, later=True)
         if rejected_first:
             self.add(entered + timedelta(days=1), self._decide(key, "rejected", "The photo of the card is unreadable: "
                                                                                 "upload a clearer copy."), later=True)
+            self.add(entered + timedelta(days=2), lambda: self._hand_in(key, staff, cert, fields, " (clearer copy)"),
+                     hour=8, later=True)
         if verify:
             self.add(entered + timedelta(days=3 if rejected_first else 1), self._decide(key, "verified", VERIFIED_NOTE),
                      later=True)
+
+    def _hand_in(self, key: CardKey, staff: Staff, cert: CertificationType, fields: dict[str, str],
+                 copy: str = "") -> None:
+        """The scan of the card, uploaded with the record (or again, clearer, after a rejection)."""
+        scan = demo_cards.demo_card(cert.name, staff.name, fields["number"], fields["issued_on"], fields["expires_on"],
+                                    copy)
+        certification_cards.add(self.submitted[key], Upload(f"{cert.id}-card.pdf", scan), _account(staff))
 
     def _decide(self, key: CardKey, decision: str, note: str) -> Callable[[], object]:
         return lambda: certification_records.verify_certification(self.submitted[key], decision, note, self.manager)

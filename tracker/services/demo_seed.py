@@ -31,6 +31,7 @@ from tracker.services import (
     accounts,
     acknowledgements,
     audit,
+    certification_cards,
     duties,
     people,
     served_catalogue,
@@ -55,7 +56,7 @@ from tracker.storage.db import UTCDateTime, db, local_time, today
 from tracker.storage.models import ModuleVersion, PolicyVersion, Staff, User
 
 # The clocks the replay sets: (module, name of the clock function the write functions there call).
-_CLOCKED = ((acknowledgements, "utcnow"),
+_CLOCKED = ((acknowledgements, "utcnow"), (certification_cards, "utcnow"),
             *((module, name) for module in (training_records, training_sessions, certification_records, duties)
               for name in ("utcnow", "today")))
 
@@ -111,10 +112,18 @@ def _create_people(catalogue: Catalogue, day: date) -> tuple[list[tuple[Staff, D
     return created, accounts[MANAGER_EMAIL]
 
 
+def _earlier_text(item: Policy | Module, revision: Revision) -> str:
+    """The version's own text where policies/archive/ keeps it; else the current text under a note saying so."""
+    kept = dict(item.earlier_bodies) if isinstance(item, Policy) else {}
+    if revision.version in kept:
+        return kept[revision.version]
+    return STAND_IN_NOTE.format(version=revision.version) + (item.body if isinstance(item, Policy) else item.content)
+
+
 def _stand_in(item: Policy | Module, revision: Revision) -> PolicyVersion | ModuleVersion:
-    """An archived earlier version that repeats the current text under a note saying so."""
+    """An archived earlier version for the demo: its kept text, or a stand-in (see _earlier_text)."""
     kind = "policy" if isinstance(item, Policy) else "module"
-    text = STAND_IN_NOTE.format(version=revision.version) + (item.body if isinstance(item, Policy) else item.content)
+    text = _earlier_text(item, revision)
     source = {"kind": kind, "id": item.id, "version": revision.version, "title": item.title, "body": text}
     fields = {"version": revision.version, "title": item.title, "markdown": text, "html": render_html(text),
               "effective_date": revision.date, "material_change": revision.material_change,

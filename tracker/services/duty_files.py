@@ -1,42 +1,23 @@
 """Files attached to office duty completions: small PDFs and photos, stored once by their SHA-256.
 
-The type is read from the file's first bytes, not from its name or the browser's word, so a file
-is served back only as what it is. The size limit keeps the database small; a larger scan belongs
-in the office's own files, with the note saying where.
+The type is read from the file's first bytes (tracker.services.uploads), not from its name or the
+browser's word, so a file is served back only as what it is. The size limit keeps the database
+small; a larger scan belongs in the office's own files, with the note saying where.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
+from tracker.services.uploads import EXTENSIONS, Upload, safe_name, sniff
 from tracker.services.validation import Invalid
 from tracker.storage.db import db, utcnow
 from tracker.storage.models import DutyAttachment
 
+__all__ = ["EXTENSIONS", "MAX_BYTES", "Upload", "check", "get", "store"]
+
 MAX_BYTES = 512 * 1024
-SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
-NAME_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
-def content_type(data: bytes) -> str | None:
-    return next((kind for start, kind in SIGNATURES.items() if data.startswith(start)), None)
-
-
-def safe_name(filename: str, kind: str) -> str:
-    """The name shown and offered on download: plain characters, with the extension of its real type."""
-    stem = UNSAFE_NAME.sub("-", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" .-")
-    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    return f"{(stem or 'attachment')[:NAME_LIMIT - 5]}.{EXTENSIONS[kind]}"
 
 
 def check(upload: Upload) -> str:
@@ -46,7 +27,7 @@ def check(upload: Upload) -> str:
     if len(upload.data) > MAX_BYTES:
         raise Invalid({"attachment": f"the file is larger than {MAX_BYTES // 1024} KB (attach a smaller scan or "
                                      "photo, or say in the note where the document is kept)"})
-    kind = content_type(upload.data)
+    kind = sniff(upload.data)
     if kind is None:
         raise Invalid({"attachment": "the file is not a PDF, PNG or JPEG (save it as one of those and attach it again)"})
     return kind
@@ -62,7 +43,7 @@ def store(upload: Upload) -> tuple[DutyAttachment, str]:
         found = DutyAttachment(sha256=sha256, content_type=kind, size=len(upload.data), data=upload.data,
                                uploaded_at=utcnow())
         db.session.add(found)
-    return found, safe_name(upload.filename, kind)
+    return found, safe_name(upload.filename, kind, "attachment")
 
 
 def get(sha256: str) -> DutyAttachment | None:

@@ -1,7 +1,8 @@
 """The evidence pack: one zip an auditor can check on their own, as of a day.
 
 It holds the CSV exports (tracker.services.exports) as of that day, the archived text (Markdown and HTML) of
-every policy version anyone had signed, the result of verifying the audit trail
+every policy version anyone had signed, the certification cards on file with their SHA-256
+(tracker.services.certification_cards), the result of verifying the audit trail
 (tracker.services.audit.verify), a README.txt explaining each file, what lets an auditor check it all
 alone (tracker.services.evidence_proof: fingerprinted fields, checkpoints, public key, verify.py), and
 manifest.json (signed: manifest.sig) plus manifest.sha256 with the SHA-256 of every file. pack_files
@@ -26,7 +27,14 @@ from typing import IO
 from markupsafe import escape
 
 from portal.model import Catalogue
-from tracker.services import audit, duty_register, evidence_proof, exports, matrix
+from tracker.services import (
+    audit,
+    certification_cards,
+    duty_register,
+    evidence_proof,
+    exports,
+    matrix,
+)
 from tracker.services.backup import SQLITE_COMPANIONS, BackupRefused, sqlite_file
 from tracker.storage.db import db, iso_utc, utcnow
 from tracker.storage.models import PolicyVersion
@@ -111,6 +119,7 @@ def pack_files(catalogue: Catalogue, as_of: date) -> list[PackFile]:
                            f"The archived Markdown of {version.policy_id} version {version.version}, as signed."))
         files.append(_text(f"{stem}.html", _policy_html(version),
                            "The same text as HTML, headed by its version and fingerprint."))
+    files += [PackFile(path, data, what) for path, data, what in certification_cards.pack_entries(catalogue, as_of)]
     files += [PackFile(path, data, what) for path, data, what in duty_register.pack_entries(catalogue, as_of)]
     files += [PackFile(path, data, what) for path, data, what in evidence_proof.archived_entries(as_of)]
     files.append(_text(AUDIT_FILE, _audit_text(as_of),

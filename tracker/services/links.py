@@ -14,7 +14,7 @@ from tracker.services import served_catalogue
 
 STAFF_PAGES = {"policy": ("policies.read", "policy_id"), "module": ("training.module", "module_id"),
                "certification": ("certifications.mine", None)}
-FALLBACK_PAGE = "policies.index"
+FALLBACK_PAGE = "home.home"  # the to-do page: everything the person owes
 FALLBACK_BASE = "http://127.0.0.1:5000"
 
 

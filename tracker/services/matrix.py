@@ -1,8 +1,9 @@
 """The compliance matrix: every active person against everything they owe, as of a day.
 
-One bulk gathering (tracker.services.compliance_status.statuses_by_staff: a few queries whatever the number of
-people, then the compliance rules' fast Evaluator), then plain loops here to filter, order and
-summarise. The dashboard, the matrix page, the CSV export, the evidence pack, reminders, calendar
+One bulk gathering (for today, tracker.services.compliance_status.current_statuses_by_staff: one query of the
+stored latest records, shared by every worker and kept current by the writes; for a past day,
+statuses_by_staff over every record as it stood then; either way the compliance rules' fast
+Evaluator decides), then plain loops here to filter, order and summarise. The dashboard, the matrix page, the CSV export, the evidence pack, reminders, calendar
 feeds and the JSON API all start from :func:`compute`, so they cannot disagree.
 
 A past day shows the records as they stood then: records dated after it are ignored by the rules,
@@ -230,10 +231,19 @@ def everyones_statuses(catalogue: Catalogue, as_of: date, people: list[Staff],
     key = (data_version(as_of), as_of)
     found = _statuses.get(key, catalogue) if remember else None
     if found is None:
-        found = compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
+        found = statuses_of(people, catalogue, as_of)
         if remember:
             _statuses.put(key, catalogue, found)
     return found
+
+
+def statuses_of(people: list[Staff], catalogue: Catalogue, as_of: date) -> dict[int, list[ItemStatus]]:
+    """These people's statuses as of a day: from the stored latest records (shared by every worker
+    and kept current by the writes) for today or later, from all records as they stood then for a
+    past day."""
+    if as_of >= today():
+        return compliance_status.current_statuses_by_staff(people, catalogue, as_of)
+    return compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
 
 
 def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
@@ -250,7 +260,7 @@ def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
         statuses = everyones_statuses(catalogue, as_of, everyone, remember)
         people = _kept(everyone, filters)
     else:
-        statuses = compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
+        statuses = statuses_of(people, catalogue, as_of)
     picks = filters.picks_cells()
     rows: list[Row] = []
     groups: dict[tuple[frozenset[str], str | None], Row] = {}

@@ -8,8 +8,12 @@ day (tracker.services.matrix) and sends, through the SMTP server in the settings
 - to each active manager and admin: the counts overall and per location, and every overdue item.
 
 People with nothing to do get no e-mail. ``--dry-run`` prints the messages instead and needs no
-mail server. Sending is not a change to the records, so it leaves no audit event; the command's
+mail server. The daily run is not a change to the records, so it leaves no audit event; the command's
 output says what was sent.
+
+A manager can also send a reminder now, from the dashboard, to one person or to everyone with
+something overdue (remind_now, remind_overdue): the same message, through the same mailer. That is
+one person acting on others, so it is audited ("reminder.sent"), with who was reminded.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from sqlalchemy import select
 from portal.model import Catalogue
 from tracker.rules.records import ItemStatus, Status
 from tracker.rules.summary import Summary
-from tracker.services import duties, links, matrix
+from tracker.services import audit, duties, links, matrix
+from tracker.services.validation import Refused
 from tracker.storage.db import db
 from tracker.storage.models import MANAGER_ROLES, Staff, User
 
@@ -101,7 +106,7 @@ def staff_message(staff: Staff, items: list[ItemStatus], day: date, office: str,
                 lines += [f"- {matrix.KIND_LABELS[item.kind]}: {item.title}, {_when(due, day)}",
                           f"  {links.item_url(item, base)}"]
             lines.append("")
-    lines += [f"Sign in to see everything you owe: {base}{links.path_for('policies.index')}", "",
+    lines += [f"Sign in to see everything you owe: {base}{links.path_for(links.FALLBACK_PAGE)}", "",
               "Questions? Ask the office manager."]
     counts = ", ".join(f"{len(sections[s])} {t.lower()}" for s, t in SECTIONS if sections[s])
     return Message(staff.email, f"{office}: {counts}", "\n".join(lines) + "\n")
@@ -209,3 +214,70 @@ def send(messages: list[Message], config: Mapping[str, Any]) -> list[tuple[Messa
         except smtplib.SMTPException:
             connection.close()
     return failures
+
+
+# --------------------------------------------------------------------------------------------
+# Sent now, by a manager
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: list[str]  # the names of those reminded
+    refused: list[str]  # the mail server's refusals, one sentence each
+
+
+def _reminder_for(person: Staff, computed: matrix.Matrix, catalogue: Catalogue) -> Message | str:
+    """The person's reminder for the matrix's day, or a sentence saying why there is none."""
+    if not person.email.strip():
+        return f"{person.name} has no e-mail address, so no reminder can be sent: add one on their staff record."
+    row = next((r for r in computed.rows if r.staff.id == person.id), None)
+    settings = catalogue.settings
+    message = staff_message(person, row.statuses, computed.as_of, settings.office_name, links.base_url(),
+                            settings.due_soon_days) if row else None
+    if message is None:
+        return f"{person.name} has nothing overdue or due soon, so there is nothing to remind them of."
+    return message
+
+
+def _send_and_record(messages: list[tuple[Staff, Message]], config: Mapping[str, Any], actor: str,
+                     subject: str, day: date) -> Sent:
+    failures = {id(message): reason for message, reason in send([m for _p, m in messages], config)}
+    reminded = [person for person, message in messages if id(message) not in failures]
+    refused = [f"The mail server refused the reminder to {person.name} ({failures[id(message)]})."
+               for person, message in messages if id(message) in failures]
+    if reminded:
+        audit.record(actor, "reminder.sent", subject, {
+            "as_of": day.isoformat(), "staff_ids": [p.id for p in reminded], "to": [p.email for p in reminded]})
+    return Sent([p.name for p in reminded], refused)
+
+
+def remind_now(person: Staff, catalogue: Catalogue, day: date, config: Mapping[str, Any], actor: str) -> Sent:
+    """Send ``person`` their reminder now; Refused when they have nothing due or no e-mail address.
+
+    Raises MailNotConfigured, OSError or smtplib.SMTPException as send() does. The caller commits
+    the audit event.
+    """
+    found = _reminder_for(person, matrix.compute(catalogue, day), catalogue)
+    if isinstance(found, str):
+        raise Refused([found])
+    return _send_and_record([(person, found)], config, actor, f"staff:{person.id}", day)
+
+
+def remind_overdue(catalogue: Catalogue, day: date, config: Mapping[str, Any], actor: str) -> tuple[Sent, list[str]]:
+    """Send a reminder now to everyone with something overdue; also the sentences for those skipped
+    (no e-mail address). Refused when nobody is overdue or nobody can be reached."""
+    computed = matrix.compute(catalogue, day)
+    people = list({row.staff.id: row.staff for row in matrix.overdue(computed)}.values())
+    if not people:
+        raise Refused(["Nobody has anything overdue, so no reminders were sent."])
+    messages, skipped = [], []
+    for person in people:
+        found = _reminder_for(person, computed, catalogue)
+        if isinstance(found, str):
+            skipped.append(found)
+        else:
+            messages.append((person, found))
+    if not messages:
+        raise Refused(skipped)
+    return _send_and_record(messages, config, actor, "reminders:overdue", day), skipped

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from tracker.services import audit
 from tracker.storage.db import db, utcnow
-from tracker.storage.models import ApiToken, User
+from tracker.storage.models import ApiToken, Staff, User
 
 API_PREFIX = "trk_"  # makes a leaked token easy to recognise in logs and secret scanners
 DISPLAY_PREFIX_LENGTH = 12
@@ -34,18 +38,71 @@ def display_prefix(token: str) -> str:
 
 def owner_of(token: str) -> User | None:
     """The user a live (unrevoked) API token belongs to, active or not; None for an unknown or revoked
-    token. Whether the user may still act is tracker.services.accounts.user_for_bearer's question."""
-    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
-                                                     ApiToken.revoked_at.is_(None)))
-    return found.user if found is not None else None
+    token. Whether the user may still act is tracker.services.accounts.user_for_bearer's question.
+
+    The token, its user and the user's staff record (which is_active reads) come in one joined query.
+    """
+    return db.session.scalar(_OWNER_OF_LIVE_TOKEN, {"token_hash": token_hash(token)})
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """Who a live API token speaks for, read in one round trip without loading ORM objects.
+
+    ``staff`` is a transient Staff (never added to a session) holding the record's columns, so its
+    own rules (active_on) and tracker.services.people.staff_json apply to it unchanged.
+    """
+
+    id: int  # the user's, as User.id
+    email: str
+    account_role: str
+    account_active: bool
+    staff: Staff
+
+    def active_on(self, day: date) -> bool:
+        """What User.is_active says: an enabled account whose staff record has not left by ``day``."""
+        return self.account_active and self.staff.active_on(day)
+
+
+_STAFF_SELECTED = tuple(Staff.__table__.columns)
+_STAFF_COLUMNS = tuple(column.key for column in _STAFF_SELECTED)  # attribute names, for Staff(**...)
+# Built once: a statement object reused with a bound value keeps its SQLAlchemy cache key and compiled form.
+_BEARER = (select(User.id, User.email, User.account_role, User.active, *_STAFF_SELECTED)
+           .join(ApiToken, ApiToken.user_id == User.id).join(Staff, Staff.id == User.staff_id)
+           .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
+_OWNER_OF_LIVE_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id).join(User.staff)
+                        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+                        .options(contains_eager(User.staff)))
+
+
+def _bearer_token(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def bearer(header: str) -> Bearer | None:
+    """Who the live token of an ``Authorization: Bearer <token>`` header speaks for, active or not.
+
+    Looked up afresh on every request, in the request's transaction, so a revoked token, a disabled
+    account or a reached leaving date counts on the very next request in every worker and host.
+    """
+    token = _bearer_token(header)
+    if token is None:
+        return None
+    row = db.session.connection().execute(_BEARER, {"token_hash": token_hash(token)}).first()
+    if row is None:
+        return None
+    user_id, email, account_role, active, *staff_values = row
+    staff = Staff(**dict(zip(_STAFF_COLUMNS, staff_values, strict=True)))
+    return Bearer(cast(int, user_id), cast(str, email), cast(str, account_role), bool(active), staff)
 
 
 def bearer_owner(header: str) -> User | None:
     """The owner of the live token an ``Authorization: Bearer <token>`` header names."""
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return owner_of(token.strip())
+    token = _bearer_token(header)
+    return owner_of(token) if token is not None else None
 
 
 def issue_token(user: User, actor: str) -> str:

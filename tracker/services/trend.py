@@ -1,28 +1,22 @@
-"""Twelve months of compliance: the matrix recomputed at each month end, overall and per location.
+"""Twelve months of compliance: the counts at each month end, overall and per location.
 
-Each point is the as-of computation of that day (tracker.services.matrix.compute), so the history needs
-no stored snapshots and agrees with what the matrix shows for the same date. The last point is
-the day asked about itself (the month so far).
-
-Points are remembered per process under tracker.services.matrix.data_version: a past month end changes
-only when the catalogue does or when the staff records of people employed that day are edited
-(what is entered today does not count for it), so a signature, a new card or a new hire
-recomputes only the current point.
+Each point is the as-of computation of that day (tracker.services.matrix.compute), so it agrees with
+what the matrix shows for the same date. A closed month's end no longer changes with what is
+entered now, so its counts are stored in the database the first time any worker asks for them
+(tracker.services.month_snapshots) and read from there by every worker after. The last point is the
+day asked about itself (the month so far), computed from the stored latest records.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal.model import Catalogue
 from tracker.rules.summary import Summary
-from tracker.services import matrix
+from tracker.services import matrix, month_snapshots
 
 MONTHS = 12
-CACHE_SIZE = 256  # points; a year of history for a couple of dozen data versions
 
 
 @dataclass(frozen=True)
@@ -43,45 +37,18 @@ def month_ends(as_of: date, months: int = MONTHS) -> list[date]:
     return [*reversed(ends), as_of]
 
 
-class _PointCache:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.points: OrderedDict[tuple[str, date], Point] = OrderedDict()
-
-    def get(self, key: tuple[str, date]) -> Point | None:
-        with self.lock:
-            point = self.points.get(key)
-            if point is not None:
-                self.points.move_to_end(key)
-            return point
-
-    def put(self, key: tuple[str, date], point: Point) -> None:
-        with self.lock:
-            self.points[key] = point
-            while len(self.points) > CACHE_SIZE:
-                self.points.popitem(last=False)
-
-
-_cache = _PointCache()
-
-
-def point(catalogue: Catalogue, day: date, version: str | None = None) -> Point:
-    key = (version or matrix.data_version(day), day)
-    found = _cache.get(key)
-    if found is None:
-        computed = matrix.compute(catalogue, day, remember=False)  # summaries only: no need to keep the rows
-        found = Point(day, computed.summary, computed.by_location)
-        _cache.put(key, found)
-    return found
+def point(catalogue: Catalogue, day: date) -> Point:
+    """The point of any day, computed now."""
+    return Point(day, *month_snapshots.compute(catalogue, day))
 
 
 def history(catalogue: Catalogue, as_of: date, months: int = MONTHS,
             current: matrix.Matrix | None = None) -> list[Point]:
     """The points up to ``as_of``; ``current``, the unfiltered matrix of ``as_of`` if the caller has it."""
     days = month_ends(as_of, months)
-    versions = matrix.data_versions(days)
-    points = [point(catalogue, day, versions[day]) for day in days[:-1]]
-    last = (Point(as_of, current.summary, current.by_location)
-            if current is not None and current.as_of == as_of and not current.filters.as_args()
-            else point(catalogue, as_of, versions[as_of]))
+    closed = month_snapshots.month_end_counts(catalogue, days[:-1])
+    points = [Point(day, *closed[day]) if day in closed else point(catalogue, day) for day in days[:-1]]
+    if current is None or current.as_of != as_of or current.filters.as_args():
+        current = matrix.compute(catalogue, as_of)  # remembered by the matrix for its data version
+    last = Point(as_of, current.summary, current.by_location)
     return [*points, last]

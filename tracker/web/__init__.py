@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
         account_manager,
         auth,
         calendar,
+        certification_cards,
         certifications,
         dashboard,
         duties,
+        home,
         manager,
         pages,
         policies,
@@ -25,7 +27,7 @@ def init_app(app: Flask) -> None:
     )
 
     pages.init_app(app)
-    for blueprint in (auth.bp, policies.bp, manager.bp, training.bp, sessions.bp, certifications.bp,
-                      certifications.manager_bp, dashboard.bp, calendar.bp, account.bp, account_manager.bp,
-                      duties.bp, two_step.bp, sso.bp):
+    for blueprint in (auth.bp, home.bp, policies.bp, manager.bp, training.bp, sessions.bp, certifications.bp,
+                      certifications.manager_bp, certification_cards.bp, dashboard.bp, calendar.bp, account.bp,
+                      account_manager.bp, duties.bp, two_step.bp, sso.bp):
         app.register_blueprint(blueprint)

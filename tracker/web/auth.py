@@ -45,7 +45,7 @@ def _refuse(form: SignInForm, next_page: str | None, email: str, ip_address: str
 def sign_in():
     next_page = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_page or url_for("policies.index"))
+        return redirect(next_page or url_for("home.home"))
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("sign_in.html", form=form, next_page=next_page), 400 if form.errors else 200
@@ -77,7 +77,7 @@ def sign_in():
         db.session.commit()
         return second_step.start(user, next_page)  # signed in only once the code is right
     complete_sign_in(user, {"password_rehashed": rehashed})
-    return redirect(next_page or url_for("policies.index"), code=303)
+    return redirect(next_page or url_for("home.home"), code=303)
 
 
 @bp.post("/sign-out")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -35,8 +36,9 @@ from tracker.services import (
     trend,
 )
 from tracker.services.validation import whole_number
-from tracker.storage.db import db
+from tracker.storage.db import db, today
 from tracker.storage.models import Staff
+from tracker.web import tables
 from tracker.web.access import managers_only
 from tracker.web.svg_chart import Series, axis_floor, line_chart
 
@@ -51,6 +53,53 @@ OVERALL = "All locations"
 @bp.context_processor
 def _labels() -> dict:
     return {"kinds": matrix.KIND_LABELS}
+
+
+# For dashboard/_macros.html, which other areas' dated pages (office duties) import too: imported
+# macros see the template globals, not each page's context.
+bp.add_app_template_global(as_of.is_projection, "is_projection")
+bp.add_app_template_global(as_of.spoken, "spoken_day")
+
+
+@dataclass(frozen=True)
+class OverduePerson:
+    staff: Staff
+    items: list[matrix.Overdue]  # the longest overdue first
+
+    @property
+    def days(self) -> int:
+        return self.items[0].days
+
+
+def _overdue_people(overdue: list[matrix.Overdue]) -> list[OverduePerson]:
+    """Each person with something overdue, the one overdue longest first."""
+    found: dict[int, list[matrix.Overdue]] = {}
+    for row in overdue:
+        found.setdefault(row.staff.id, []).append(row)
+    return [OverduePerson(rows[0].staff, rows) for rows in found.values()]
+
+
+OVERDUE_COLUMNS = [
+    tables.Column("person", "Person", lambda r: (r.staff.name.casefold(), -r.days)),
+    tables.Column("item", "Item", lambda r: (r.item.title.casefold(), r.staff.name.casefold())),
+    tables.Column("due", "Due", lambda r: (r.due_date, r.staff.name.casefold())),
+    tables.Column("days", "Days overdue", lambda r: (r.days, r.staff.name.casefold())),
+]
+
+
+def _of_kind(kind: str):
+    return lambda row: row.item.kind == kind
+
+
+KIND_CHOICE = tables.Choice("kind", "Kind", "Every kind",
+                            [(kind, label, _of_kind(kind)) for kind, label in matrix.KIND_LABELS.items()])
+
+
+def _overdue_table(overdue: list[matrix.Overdue], day) -> tables.Table:
+    return tables.table(overdue, OVERDUE_COLUMNS, request.args, endpoint="dashboard.dashboard",
+                        anchor="overdue-items", default_sort="days", default_descending=True,
+                        text=lambda r: f"{r.staff.name} {r.item.title}", choice=KIND_CHOICE,
+                        keep={"as_of": day.isoformat()})
 
 
 def _filters(catalogue) -> matrix.Filters:
@@ -87,9 +136,11 @@ def dashboard():
     computed = matrix.compute(catalogue, day)
     chart, points, series = _trend_chart(catalogue, day, computed)
     duty_rows = duties.compute(catalogue, day)
+    overdue = matrix.overdue(computed)
     return render_template(
         "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
-        overdue=matrix.overdue(computed), expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS,
+        overdue=overdue, overdue_people=_overdue_people(overdue), overdue_table=_overdue_table(overdue, day),
+        expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS, can_remind=day == today(),
         reviews=catalogue.due_for_review(day), chart=chart, points=points, series=series,
         roles=catalogue.roles, list_limit=LIST_LIMIT, duties=duty_rows, duty_counts=duties.counts(duty_rows))
 
@@ -127,6 +178,8 @@ def person(staff_id: int):
                                 lambda s: ("certification", groups.get(s.record.type_id, s.record.type_id))),
         cert_names={c.id: c.name for c in catalogue.certifications.values()},
         employed=staff.hire_date <= day and staff.active_on(day),
+        can_remind=day == today() and staff.active_on(day) and any(
+            i.status in (Status.OVERDUE, Status.DUE_SOON) for i in items),
         attempt_pages="training.attempt" in current_app.view_functions)
 
 

@@ -16,6 +16,7 @@ from tracker.http import as_of
 from tracker.services import duties, duty_files, served_catalogue
 from tracker.services.validation import Invalid
 from tracker.storage.db import today
+from tracker.web import messages
 
 bp = Blueprint("duties", __name__)
 
@@ -27,15 +28,21 @@ RECENT = 5  # completions shown under each duty; the evidence pack has them all
 @bp.get("/duties")
 @login_required
 def index():
+    return _page(as_of.requested(request.args))
+
+
+def _page(day, problem: dict | None = None, status: int = 200):
+    """The duties as of ``day``; ``problem`` (duty, place, entered values, messages by field) puts a refused
+    form's messages beside its fields, with what was typed kept."""
     catalogue = served_catalogue.required()
-    day = as_of.requested(request.args)
     rows = duties.visible_to(current_user, duties.compute(catalogue, day))
     on_file: dict[tuple[str, str], list] = {}
     for completion in duties.completions(known_on=day):
         on_file.setdefault((completion.duty_id, completion.location_id or ""), []).append(completion)
     return render_template("duties/index.html", rows=rows, as_of=day, today=today(), counts=duties.counts(rows),
                            on_file=on_file, recent=RECENT, locations=catalogue.locations, roles=catalogue.roles,
-                           every_text=every_text, can_record=lambda s: duties.can_record(current_user, s))
+                           every_text=every_text, can_record=lambda s: duties.can_record(current_user, s),
+                           problem=problem), status
 
 
 def _upload() -> duty_files.Upload | None:
@@ -46,9 +53,11 @@ def _upload() -> duty_files.Upload | None:
 
 
 def _sentence(field: str, message: str) -> str:
-    """The message with the field's name put as words, e.g. "The day it was done is missing ..."."""
-    text = LABELS.get(field, field) + message[len(field):] if message.startswith(field) else message
-    return text[0].upper() + text[1:]
+    """The message in sentences, the field's name put as words: "The day it was done is missing. Write ..."."""
+    what, advice = messages.split(message)
+    if what.startswith(field):
+        what = LABELS.get(field, field) + what[len(field):]
+    return messages.as_sentences(what, advice)
 
 
 @bp.post("/duties/<slug:duty_id>/completions")
@@ -62,10 +71,11 @@ def record(duty_id: str):
     except PermissionError as refused:
         abort(403, str(refused))
     except Invalid as invalid:
-        for field, message in invalid.errors.items():
-            flash(f"Nothing was saved. {_sentence(field, message)}.", "error")
-    else:
-        flash("Recorded. The duty's status below counts it now.", "success")
+        said = {field: _sentence(field, message) for field, message in invalid.errors.items()}
+        flash("Nothing was saved: see the message beside the form below.", "error")
+        return _page(today(), {"duty_id": duty_id, "place": fields["location"].strip(), "entered": fields,
+                               "messages": said}, 400)
+    flash("Recorded. The duty's status below counts it now.", "success")
     place = fields["location"].strip()
     return redirect(url_for("duties.index") + f"#duty-{duty_id}" + (f"-{place}" if place else ""))
 

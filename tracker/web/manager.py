@@ -1,9 +1,17 @@
-"""Manager pages: the staff list and form, and each policy's acknowledgement register."""
+"""Manager pages: the staff list and form, each policy's acknowledgement register, and reminders sent now.
+
+The staff list sorts and filters through the query string (tracker.web.tables). A reminder sent from
+the dashboard or a person's page goes through the same mail as the daily run
+(tracker.services.reminders) and is audited; it is a POST with the form's CSRF token.
+"""
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -16,11 +24,13 @@ from tracker.services import (
     acknowledgements,
     compliance_status,
     people,
+    reminders,
     served_catalogue,
 )
 from tracker.services.validation import Invalid, Refused
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff
+from tracker.web import tables
 from tracker.web.access import managers_only
 from tracker.web.account_forms import InvitingStaffForm
 from tracker.web.account_manager import account_panel, flash_invitation
@@ -29,6 +39,32 @@ from tracker.web.messages import show_errors
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 bp.before_request(managers_only)
+
+
+def _staff_table(staff: list[Staff], overdue: dict[int, int], roles: dict) -> tables.Table:
+    def location(person: Staff) -> str:
+        return person.location.name if person.location else ""
+
+    columns = [
+        tables.Column("name", "Name", lambda p: (p.left_on is not None, p.name.casefold())),
+        tables.Column("job", "Job title", lambda p: (p.job_title.casefold(), p.name.casefold())),
+        tables.Column("roles", "Roles"),
+        tables.Column("location", "Location", lambda p: (location(p).casefold(), p.name.casefold())),
+        tables.Column("hired", "Hired", lambda p: (p.hire_date, p.name.casefold())),
+        tables.Column("left", "Left", lambda p: (p.left_on is None, p.left_on or p.hire_date, p.name.casefold())),
+        tables.Column("account", "Account"),
+        tables.Column("overdue", "Policies overdue", lambda p: (overdue.get(p.id, 0), p.name.casefold())),
+        tables.Column("actions", "Edit"),
+    ]
+    day = today()
+    choice = tables.Choice("status", "Show", "Everyone", [
+        ("employed", "Employed", lambda p: p.active_on(day)),
+        ("left", "Left", lambda p: not p.active_on(day)),
+        ("overdue", "With policies overdue", lambda p: overdue.get(p.id, 0) > 0)])
+    return tables.table(staff, columns, request.args, endpoint="manager.staff_list", anchor="staff",
+                        default_sort="name", choice=choice, text=lambda p: " ".join(
+                            [p.name, p.email, p.job_title, location(p)]
+                            + [roles[r].title if r in roles else r for r in p.roles]))
 
 
 @bp.get("/staff")
@@ -40,7 +76,8 @@ def staff_list():
     # Policies only: the tracker does not record training or certificates yet (tracker.services.compliance_status).
     overdue = {staff_id: summarise(i for i in items if i.kind == "policy").counts[Status.OVERDUE]
                for staff_id, items in statuses.items()}
-    return render_template("manager/staff_list.html", staff=staff, overdue=overdue, roles=catalogue.roles,
+    return render_template("manager/staff_list.html", view=_staff_table(list(staff), overdue, catalogue.roles),
+                           overdue=overdue, roles=catalogue.roles,
                            account_status={person.id: accounts.status(person) for person in staff})
 
 
@@ -119,3 +156,57 @@ def register(policy_id: str):
                        if item.kind == "policy" and item.id == policy_id and item.status != Status.COMPLIANT]
     return render_template("manager/register.html", policy_id=policy_id, policy=policy,
                            signatures=acknowledgements.register(policy_id), outstanding=outstanding)
+
+
+# --------------------------------------------------------------------------------------------
+# Reminders sent now
+# --------------------------------------------------------------------------------------------
+
+MAIL_UNSET = ("E-mail is not set up for the tracker, so reminders cannot be sent from here. "
+              "Ask whoever runs the tracker to set up its mail server.")
+MAIL_DOWN = ("The mail server could not be reached, so no reminder was sent. Try again in a few minutes; "
+             "if this persists, tell whoever runs the tracker.")
+
+
+def _sent_flash(sent: reminders.Sent, skipped: list[str]) -> None:
+    if sent.to:
+        flash(f"Reminder sent to {', '.join(sent.to)}.", "success")
+    for problem in sent.refused + skipped:
+        flash(problem, "error")
+
+
+def _send(work) -> None:
+    """Run one sending, commit its audit event, and say what happened."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired. Open the page again and send the reminder from there.")
+    try:
+        sent, skipped = work()
+        db.session.commit()
+    except reminders.MailNotConfigured:
+        flash(MAIL_UNSET, "error")
+    except (OSError, smtplib.SMTPException):
+        db.session.rollback()
+        current_app.logger.exception("Sending a reminder failed")
+        flash(MAIL_DOWN, "error")
+    except Refused as refused:
+        db.session.rollback()
+        flash(" ".join(refused.reasons), "error")
+    else:
+        _sent_flash(sent, skipped)
+
+
+@bp.post("/staff/<id:staff_id>/remind")
+def remind(staff_id: int):
+    staff = db.session.get(Staff, staff_id) or abort(404, "There is no such staff record.")
+    _send(lambda: (reminders.remind_now(staff, served_catalogue.required(), today(), current_app.config,
+                                        current_user.audit_name), []))
+    back = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
+    return redirect(back or url_for("dashboard.person", staff_id=staff.id), code=303)
+
+
+@bp.post("/reminders/overdue")
+def remind_overdue():
+    _send(lambda: reminders.remind_overdue(served_catalogue.required(), today(), current_app.config,
+                                           current_user.audit_name))
+    return redirect(url_for("dashboard.dashboard") + "#attention-heading", code=303)

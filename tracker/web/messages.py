@@ -29,17 +29,27 @@ def _sentence(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
+def as_sentences(what: str, advice: str | None = None) -> str:
+    """"what is wrong" and "what to do" as one or two sentences."""
+    return " ".join(s for s in (_sentence(what), _sentence(advice or "")) if s)
+
+
+def split(message: str) -> tuple[str, str | None]:
+    """A use case's "what is wrong (what to do)" as its two parts."""
+    match = _PROBLEM_AND_ADVICE.fullmatch(message)
+    return (match["what"], match["advice"]) if match else (message, None)
+
+
 def in_words(form: FlaskForm, name: str, message: str) -> str:
     """``message`` about the field ``name`` of ``form``, in sentences without field names."""
-    match = _PROBLEM_AND_ADVICE.fullmatch(message)
-    what, advice = (match["what"], match["advice"]) if match else (message, None)
+    what, advice = split(message)
     if what.startswith(f"{name} "):
         rest = what[len(name) + 1:]
         what = rest if _VALUE.match(rest) else f"this {rest}"
     for field in form:
         if field.name != name:
             what = re.sub(rf"\b{re.escape(field.name)}\b", _label(field), what)
-    return " ".join(s for s in (_sentence(what), _sentence(advice or "")) if s)
+    return as_sentences(what, advice)
 
 
 def show_errors(form: FlaskForm, invalid: Invalid) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from tracker.http.client import request_origin
-from tracker.services import acknowledgements, compliance_status, served_catalogue
+from tracker.services import acknowledgements, changes, served_catalogue
 from tracker.services.acknowledgements import SignatureMismatch
+from tracker.services.todo import to_do_list
 from tracker.services.validation import whole_number
 from tracker.services.versions import StaleVersion, UnknownPolicy
 from tracker.storage.db import db, today
@@ -29,22 +31,17 @@ def _stale_page(policy_id: str, stale: StaleVersion):
     return render_template("policies/stale.html", policy_id=policy_id, stale=stale), 409
 
 
-@bp.get("/")
-@login_required
-def home():
-    return redirect(url_for("policies.index"))
-
-
 @bp.get("/policies")
 @login_required
 def index():
+    """The person's policies, what needs doing first (tracker.services.todo), then those for reference."""
     catalogue = served_catalogue.required()
     staff = current_user.staff
-    statuses = [s for s in compliance_status.statuses_for(staff, catalogue, today()) if s.kind == "policy"]
-    for_reference = [p for p in catalogue.policies.values()
-                     if not p.acknowledgement_required and p.applies_to_roles(staff.roles)
-                     and p.applies_at(staff.location_id)]
-    return render_template("policies/index.html", statuses=statuses, for_reference=for_reference)
+    todo = to_do_list(staff, catalogue, today(), kinds=("policy",))
+    for_reference = sorted((p for p in catalogue.policies.values()
+                            if not p.acknowledgement_required and p.applies_to_roles(staff.roles)
+                            and p.applies_at(staff.location_id)), key=lambda p: p.title.casefold())
+    return render_template("policies/index.html", todo=todo, for_reference=for_reference)
 
 
 @bp.route("/policies/<slug:policy_id>", methods=["GET", "POST"])
@@ -53,10 +50,14 @@ def read(policy_id: str):
     version = _current_version(policy_id)
     staff = current_user.staff
     form = AcknowledgeForm()
+    what_changed = changes.since_last_signed(staff, version)
+    # portal.redline escapes every piece of text it puts in its HTML.
+    redline = Markup(what_changed.redline.html) if what_changed else None  # noqa: S704
 
     def page(status: int = 200):
         return render_template("policies/read.html", version=version, form=form,
-                               signed=acknowledgements.existing(staff, version)), status
+                               signed=acknowledgements.existing(staff, version),
+                               what_changed=what_changed, redline=redline), status
 
     if request.method == "GET":
         form.version.data, form.fingerprint.data = version.version, version.fingerprint

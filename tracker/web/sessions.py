@@ -16,7 +16,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from tracker.services import compliance_status, served_catalogue, training, training_sessions
 from tracker.services.validation import Invalid
 from tracker.storage.db import db, today
-from tracker.storage.models import Staff, TrainingSession
+from tracker.storage.models import Staff, TrainingSession, User
 from tracker.web.access import managers_only
 from tracker.web.forms import CheckboxListField, options
 from tracker.web.messages import show_errors
@@ -86,7 +86,9 @@ def session_new():
 def session_record(session_id: int):
     session = db.session.get(TrainingSession, session_id) or abort(404, "There is no such training session.")
     catalogue = served_catalogue.required()
+    recorder = db.session.get(User, session.recorded_by_id)
     return render_template("training/session.html", session=session,
+                           recorded_by=recorder.staff.name if recorder and recorder.staff else None,
                            location=catalogue.locations.get(session.location_id) if session.location_id else None,
                            completions=training_sessions.session_completions(session.id))
 

@@ -86,4 +86,4 @@ def callback():
         db.session.commit()
         return second_step.start(user, None)
     complete_sign_in(user, {"method": "single sign-on", "issuer": current_app.config["TRACKER_OIDC_ISSUER"]})
-    return redirect(url_for("policies.index"), code=303)
+    return redirect(url_for("home.home"), code=303)

@@ -46,7 +46,7 @@ def _again():
 def _finish(user: User):
     next_page = session.get(PENDING_NEXT)
     complete_sign_in(user, {"two_step": True})
-    return redirect(next_page if isinstance(next_page, str) else url_for("policies.index"), code=303)
+    return redirect(next_page if isinstance(next_page, str) else url_for("home.home"), code=303)
 
 
 @bp.route("/two-step/code", methods=["GET", "POST"])
@@ -98,4 +98,4 @@ def setup():
     else:
         db.session.commit()
     return render_template("account/recovery_codes.html", codes=codes,
-                           next_page=next_page if isinstance(next_page, str) else url_for("policies.index"))
+                           next_page=next_page if isinstance(next_page, str) else url_for("home.home"))

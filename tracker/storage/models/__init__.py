@@ -15,9 +15,11 @@ from tracker.storage.models.accounts import (
 from tracker.storage.models.audit import AuditEvent
 from tracker.storage.models.certifications import (
     VERIFICATION_DECISIONS,
+    CertificationCard,
     CertificationRecord,
     CertificationVerification,
 )
+from tracker.storage.models.compliance import STATE_KINDS, ComplianceSnapshot, ComplianceState
 from tracker.storage.models.content import (
     METHODS,
     Acknowledgement,
@@ -50,8 +52,8 @@ from tracker.storage.models.training import (
 
 __all__ = [
     "ACCOUNT_ROLES", "COMPLETION_METHODS", "FEED_SCOPES", "MANAGER_ROLES", "METHODS", "VERIFICATION_DECISIONS",
-    "Acknowledgement", "ApiToken", "ArchivedVersion", "AuditEvent", "CalendarFeed", "CertificationRecord",
+    "Acknowledgement", "ApiToken", "ArchivedVersion", "AuditEvent", "CalendarFeed", "CertificationCard", "CertificationRecord",
     "CertificationVerification", "ContentSnapshot", "LateReason", "Location", "ModuleVersion", "PolicyVersion",
     "QuizAttempt", "QuizServing", "Role", "SessionAttendee", "Staff", "TrainingCompletion", "TrainingSession",
-    "User", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
+    "User", "ComplianceSnapshot", "ComplianceState", "STATE_KINDS", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
 ]

@@ -1,17 +1,18 @@
 """Certification records and managers' decisions on them.
 
 Append-only: a renewal is a new record; a correction is a new record naming the old one in
-``corrects_id``; a decision is a new verification row, the latest one counting.
+``corrects_id``; a decision is a new verification row, the latest one counting; a card photo or
+scan is a new card row, never a replaced one.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.storage.db import Model, UTCDateTime, utcnow
+from tracker.storage.db import HASH_LENGTH, Model, UTCDateTime, utcnow
 from tracker.storage.models.people import Staff, User
 
 VERIFICATION_DECISIONS = ("verified", "rejected")
@@ -40,6 +41,8 @@ class CertificationRecord(Model):
     staff: Mapped[Staff] = relationship()
     verifications: Mapped[list[CertificationVerification]] = relationship(
         back_populates="record", order_by="CertificationVerification.decided_at")
+    cards: Mapped[list[CertificationCard]] = relationship(
+        back_populates="record", order_by="CertificationCard.id")
 
     @property
     def verification(self) -> CertificationVerification | None:
@@ -66,3 +69,26 @@ class CertificationVerification(Model):
 
     record: Mapped[CertificationRecord] = relationship(back_populates="verifications")
     decided_by: Mapped[User] = relationship()
+
+
+class CertificationCard(Model):
+    """A photo or scan of the card behind a certification record, as the owner or a manager uploaded it.
+
+    The bytes live in the database, not in a folder: a backup, the evidence pack and the audit
+    binding (which digests ``data``) then always hold the card together with the record it proves.
+    """
+
+    __tablename__ = "certification_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("certification_records.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    media_type: Mapped[str] = mapped_column(String(100))  # read from the bytes, never from the name
+    size: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(200))  # cleaned, for display and download only
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read when served or packed, not listed
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    record: Mapped[CertificationRecord] = relationship(back_populates="cards")
+    uploaded_by: Mapped[User] = relationship()

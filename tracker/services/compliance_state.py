@@ -1,0 +1,233 @@
+"""Each person's latest relevant records (tracker.storage.models.ComplianceState), kept current by
+the writes themselves.
+
+A session hook (:func:`_after_flush`) sees every new acknowledgement, training completion,
+certification record and verification decision as it is flushed, and updates the rows it affects in
+the same transaction: a write and the state it implies commit or roll back together, whichever
+service made the write. The rows are what the rules pick from all records anyway (the best
+signature per policy, the latest completion per module version and method, the longest-lasting
+verified card per type), so statuses computed from them equal statuses computed from everything.
+
+- A signature is one upsert that keeps the better row: atomic on both backends, so concurrent
+  signatures of one person never lose one.
+- A completion, card or decision recomputes its (person, item) from the records, after locking that
+  item's lock row (SQLite takes the write lock at BEGIN anyway): concurrent writers queue, and the
+  later one recomputes with the earlier one's records committed. Corrections are handled the same
+  way: the corrected record drops out of the recomputation.
+- :func:`rebuild` recomputes every row from every record, with the same queries.
+
+Records written in bulk (``session.execute(insert(...))``) bypass the hook; call :func:`rebuild`
+after such a load (the benchmarks do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, UOWTransaction
+
+from tracker.storage.models import (
+    Acknowledgement,
+    CertificationRecord,
+    CertificationVerification,
+    ComplianceState,
+    ModuleVersion,
+    PolicyVersion,
+    TrainingCompletion,
+)
+
+ACKNOWLEDGEMENT, COMPLETION, CERTIFICATION = "acknowledgement", "completion", "certification"
+BEST = "best"  # the variant of the one row per policy or card type; "" is the lock row
+KEY = ["staff_id", "kind", "item_id", "variant"]
+COLUMNS = ["staff_id", "kind", "item_id", "variant", "version", "method", "done_on", "expires_on", "signed_at",
+           "record_id"]
+State = ComplianceState
+Key = tuple[str, int, str]  # kind, staff id, item id
+
+
+_NO_TIME = cast(null(), State.signed_at.type)
+
+
+def _insert(connection: Connection) -> Any:
+    """The backend's INSERT, which knows ON CONFLICT."""
+    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(State)
+
+
+# --------------------------------------------------------------------------------------------
+# What the rules would pick, as queries (one person's item, or everyone)
+# --------------------------------------------------------------------------------------------
+
+
+def _best_acknowledgements(where: ColumnElement[bool]) -> Select[Any]:
+    """Per person and policy, the highest version signed (latest signature, then latest id, on a tie)."""
+    ranked = (select(Acknowledgement.id, Acknowledgement.staff_id, PolicyVersion.policy_id, PolicyVersion.version,
+                     Acknowledgement.signed_at,
+                     func.row_number().over(partition_by=(Acknowledgement.staff_id, PolicyVersion.policy_id),
+                                            order_by=(PolicyVersion.version.desc(), Acknowledgement.signed_at.desc(),
+                                                      Acknowledgement.id.desc())).label("n"))
+              .join(PolicyVersion, Acknowledgement.policy_version_id == PolicyVersion.id).where(where).subquery())
+    return select(ranked.c.staff_id, literal(ACKNOWLEDGEMENT), ranked.c.policy_id, literal(BEST), ranked.c.version,
+                  literal(""), cast(null(), Date), cast(null(), Date), ranked.c.signed_at, ranked.c.id).where(ranked.c.n == 1)
+
+
+def _latest_completions(where: ColumnElement[bool]) -> Select[Any]:
+    """Per person, module, version and method, the latest completion that no correction replaces."""
+    corrected = select(TrainingCompletion.corrects_id).where(TrainingCompletion.corrects_id.is_not(None))
+    ranked = (select(TrainingCompletion.id, TrainingCompletion.staff_id, ModuleVersion.module_id,
+                     ModuleVersion.version, TrainingCompletion.method, TrainingCompletion.completed_on,
+                     func.row_number().over(
+                         partition_by=(TrainingCompletion.staff_id, ModuleVersion.module_id, ModuleVersion.version,
+                                       TrainingCompletion.method),
+                         order_by=(TrainingCompletion.completed_on.desc(), TrainingCompletion.id.desc())).label("n"))
+              .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
+              .where(where, TrainingCompletion.id.not_in(corrected)).subquery())
+    variant = cast(ranked.c.version, String) + literal("/") + ranked.c.method
+    return select(ranked.c.staff_id, literal(COMPLETION), ranked.c.module_id, variant, ranked.c.version,
+                  ranked.c.method, ranked.c.completed_on, cast(null(), Date), _NO_TIME,
+                  ranked.c.id).where(ranked.c.n == 1)
+
+
+def _best_cards(where: ColumnElement[bool]) -> Select[Any]:
+    """Per person and type, the uncorrected record whose latest decision is "verified" and that lasts
+    longest: no expiry first, then the latest expiry, then the latest issue."""
+    Record, Decision = CertificationRecord, CertificationVerification
+    corrected = select(Record.corrects_id).where(Record.corrects_id.is_not(None))
+    decisions = select(Decision.record_id, Decision.decision,
+                       func.row_number().over(partition_by=Decision.record_id,
+                                              order_by=(Decision.decided_at.desc(), Decision.id.desc())).label("n")
+                       ).where(Decision.record_id.in_(select(Record.id).where(where))).subquery()
+    ranked = (select(Record.id, Record.staff_id, Record.type_id, Record.issued_on, Record.expires_on,
+                     func.row_number().over(
+                         partition_by=(Record.staff_id, Record.type_id),
+                         order_by=(case((Record.expires_on.is_(None), 1), else_=0).desc(),
+                                   func.coalesce(Record.expires_on, Record.issued_on).desc(),
+                                   Record.issued_on.desc(), Record.id.desc())).label("n"))
+              .join(decisions, and_(decisions.c.record_id == Record.id, decisions.c.n == 1,
+                                    decisions.c.decision == "verified"))
+              .where(where, Record.id.not_in(corrected)).subquery())
+    return select(ranked.c.staff_id, literal(CERTIFICATION), ranked.c.type_id, literal(BEST), literal(0, Integer),
+                  literal(""), ranked.c.issued_on, ranked.c.expires_on, _NO_TIME,
+                  ranked.c.id).where(ranked.c.n == 1)
+
+
+def _fill(connection: Connection, query: Select[Any]) -> None:
+    connection.execute(_insert(connection).from_select(COLUMNS, query))
+
+
+def rebuild(connection: Connection) -> int:
+    """Recompute every row from every record (in the caller's transaction); the number of rows.
+
+    On PostgreSQL the table is locked against writers first, so that none of them writes a row
+    this recomputation would then miss or duplicate; SQLite's write lock already does that.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE compliance_state IN EXCLUSIVE MODE")
+    connection.execute(delete(State))
+    for query in (_best_acknowledgements(true()), _latest_completions(true()), _best_cards(true())):
+        _fill(connection, query)
+    return connection.execute(select(func.count()).select_from(State).where(State.variant != "")).scalar_one()
+
+
+# --------------------------------------------------------------------------------------------
+# Kept current by the writes
+# --------------------------------------------------------------------------------------------
+
+
+def _upsert_acknowledgement(connection: Connection, ack_id: int) -> None:
+    """Keep the signature if it beats the person's row for its policy (higher version, or the same
+    version signed later, as :func:`_best_acknowledgements` ranks them); one statement, so that
+    concurrent signatures cannot overwrite each other."""
+    statement = _insert(connection).from_select(COLUMNS, _best_acknowledgements(Acknowledgement.id == ack_id))
+    new = statement.excluded
+    same = new.version == State.version
+    better = or_(new.version > State.version, and_(same, new.signed_at > State.signed_at),
+                 and_(same, new.signed_at == State.signed_at, new.record_id > State.record_id))
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=KEY, set_={"version": new.version, "signed_at": new.signed_at, "record_id": new.record_id},
+        where=better))
+
+
+def _lock(connection: Connection, key: Key) -> None:
+    """Hold the item's lock row until the transaction ends (created on first use)."""
+    kind, staff_id, item_id = key
+    row = {"staff_id": staff_id, "kind": kind, "item_id": item_id, "variant": "", "version": 0, "method": ""}
+    connection.execute(_insert(connection).values(row).on_conflict_do_nothing(index_elements=KEY))
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(State.id).where(State.staff_id == staff_id, State.kind == kind,
+                                                  State.item_id == item_id, State.variant == "").with_for_update())
+
+
+def recompute(connection: Connection, key: Key) -> None:
+    """Recompute one person's rows for one module or card type from their records."""
+    kind, staff_id, item_id = key
+    _lock(connection, key)
+    connection.execute(delete(State).where(State.staff_id == staff_id, State.kind == kind, State.item_id == item_id,
+                                           State.variant != ""))
+    if kind == COMPLETION:
+        _fill(connection, _latest_completions(and_(TrainingCompletion.staff_id == staff_id,
+                                                   ModuleVersion.module_id == item_id)))
+    else:
+        _fill(connection, _best_cards(and_(CertificationRecord.staff_id == staff_id,
+                                           CertificationRecord.type_id == item_id)))
+
+
+def _completion_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:
+    rows = connection.execute(select(TrainingCompletion.staff_id, ModuleVersion.module_id)
+                              .join(ModuleVersion, TrainingCompletion.module_version_id == ModuleVersion.id)
+                              .where(TrainingCompletion.id.in_(list(ids))))
+    return {(COMPLETION, staff_id, module_id) for staff_id, module_id in rows}
+
+
+def _card_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:
+    rows = connection.execute(select(CertificationRecord.staff_id, CertificationRecord.type_id)
+                              .where(CertificationRecord.id.in_(list(ids))))
+    return {(CERTIFICATION, staff_id, type_id) for staff_id, type_id in rows}
+
+
+def _after_flush(session: Session, context: UOWTransaction) -> None:
+    """Bring the state up to date with the records this flush inserted (and those they correct)."""
+    acks: list[int] = []
+    completions: set[int] = set()
+    cards: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, Acknowledgement):
+            acks.append(obj.id)
+        elif isinstance(obj, TrainingCompletion):
+            completions.update(i for i in (obj.id, obj.corrects_id) if i is not None)
+        elif isinstance(obj, CertificationRecord):
+            cards.update(i for i in (obj.id, obj.corrects_id) if i is not None)
+        elif isinstance(obj, CertificationVerification):
+            cards.add(obj.record_id)
+    if not (acks or completions or cards):
+        return
+    connection = session.connection()
+    for ack_id in sorted(acks):
+        _upsert_acknowledgement(connection, ack_id)
+    keys = (_completion_keys(connection, completions) if completions else set()) | (
+        _card_keys(connection, cards) if cards else set())
+    for key in sorted(keys):  # one order for every writer, so two of them never wait on each other in a cycle
+        recompute(connection, key)
+
+
+event.listen(Session, "after_flush", _after_flush)
