@@ -22,7 +22,8 @@ from test_site_build import build_fixture_site
 from tracker_helpers import add_person
 from training_helpers import BBP
 
-from tracker.storage.db import today
+from tracker.storage.db import db, today
+from tracker.storage.models import CertificationRecord
 
 pytestmark = pytest.mark.browser
 
@@ -152,6 +153,14 @@ def test_the_manager_works_the_dashboard_sends_a_reminder_verifies_a_card_and_do
     walk.stop(f"{live_tracker}/manager/certifications/{record_id}")
     image = page.locator(".card-preview img")
     assert image.first.evaluate("i => i.naturalWidth") == 64  # the card itself, served to the manager
+    page.get_by_label("Verified: it is genuine and current").check()
+    page.fill("#note", "Checked the card above against the issuer's lookup.")
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_load_state()
+    assert page.locator("main li strong", has_text="verified").first.is_visible()
+    with app.app_context():
+        assert [v.decision for v in db.session.get(CertificationRecord, record_id).verifications] == ["verified"]
+    walk.stop()
 
     walk.stop(f"{live_tracker}/manager/exports")
     with page.expect_download() as download:
