@@ -1,4 +1,4 @@
-"""What the journey tests (test_journeys_browser.py) share: the content they walk, a card, signing in."""
+"""What the journey tests (test_journeys_browser.py) share: the content they walk and a card."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from dashboard_helpers import add_card
-from tracker_helpers import PASSWORD, bump_minimum_necessary
+from tracker_helpers import bump_minimum_necessary
 from training_helpers import extend_content
 
 from portal import load_catalogue
@@ -54,15 +54,3 @@ def card_record(app, email: str, upload: bytes | None = None) -> int:
             owner = db.session.scalar(db.select(User).where(User.email == email))
             certification_cards.add(record, Upload("bls-card.png", upload), owner)
     return record_id
-
-
-def sign_in_as(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

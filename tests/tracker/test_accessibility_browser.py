@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from axe_helpers import axe_page, violations
 from dashboard_helpers import TODAY, add_card, days_ago, hold_session, known_office, pass_quiz, sign
-from tracker_helpers import PASSWORD
+from page_helpers import sign_in_page
 from training_helpers import BBP, extend_content
 from werkzeug.exceptions import HTTPException
 
@@ -31,14 +31,6 @@ FORM_STATES = {
                 ("/manager/staff/new", "form.form button[type=submit]"),
                 ("/manager/certifications/new", "form.form button[type=submit]")],
 }
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
 def endpoint(app, url: str) -> str | None:
@@ -96,7 +88,7 @@ def test_every_tracker_page_has_no_axe_violations(app, tmp_path, staff_member, m
     page = axe_page(chromium, viewport=DESKTOP, color_scheme=scheme)
     try:
         problems = [p for path in UNLINKED for p in violations(page, live_tracker + path)]
-        sign_in(page, live_tracker, email)
+        sign_in_page(page, live_tracker, email)
         kinds = pages_of_each_kind(app, page, live_tracker)
         for url in kinds.values():
             problems += violations(page, url)
@@ -116,7 +108,7 @@ def test_every_page_shows_the_office_logo_and_its_favicon_loads(app, staff_membe
     missing = []
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     try:
-        sign_in(page, live_tracker, "sam@clinic.example")
+        sign_in_page(page, live_tracker, "sam@clinic.example")
         page.goto(f"{live_tracker}/policies")
         icon = page.locator("link[rel=icon]").get_attribute("href")
         assert page.request.get(urljoin(live_tracker, icon)).ok

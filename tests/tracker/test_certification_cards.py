@@ -18,9 +18,10 @@ from datetime import date, timedelta
 import pytest
 from axe_helpers import axe_page, violations
 from dashboard_helpers import TODAY, add_card
+from page_helpers import SIZES, sign_in_page
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
-from tracker_helpers import PASSWORD, add_person, csrf_token, sign_in
+from tracker_helpers import add_person, csrf_token, sign_in
 from training_helpers import actions_since, count, last_seq
 
 from tracker.services import audit, demo_cards
@@ -248,17 +249,6 @@ def test_the_demo_cards_are_whole_pdfs_that_say_they_are_demos():
     assert demo_cards.demo_card("BLS", "A", "1", "2026-01-05", "") == demo_cards.demo_card("BLS", "A", "1", "2026-01-05", "")
 
 
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def browser_sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/sign-in" not in url)
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
@@ -269,7 +259,7 @@ def test_uploading_and_verifying_a_card_in_a_browser_passes_axe(app, chromium, l
     text.write_bytes(b"Not a photo at all.")
     problems: list[str] = []
     staff = axe_page(chromium, viewport=SIZES[size])
-    browser_sign_in(staff, live_tracker, "sam@clinic.example")
+    sign_in_page(staff, live_tracker, "sam@clinic.example")
     staff.goto(f"{live_tracker}/certifications")
     staff.click("text=Upload a photo or scan of the card")
     problems += violations(staff)
@@ -282,7 +272,7 @@ def test_uploading_and_verifying_a_card_in_a_browser_passes_axe(app, chromium, l
     assert "The card is on file with the record" in staff.content()
     problems += violations(staff)
     boss = axe_page(chromium, viewport=SIZES[size], color_scheme="dark" if size == "phone" else "light")
-    browser_sign_in(boss, live_tracker, "maria@clinic.example")
+    sign_in_page(boss, live_tracker, "maria@clinic.example")
     boss.goto(f"{live_tracker}/manager/certifications/{record}")
     preview = boss.locator(".card-preview img")
     assert preview.evaluate("img => img.complete && img.naturalWidth") == 40  # served through the protected route

@@ -17,7 +17,8 @@ import pytest
 from axe_helpers import axe_page, violations
 from browser_helpers import served
 from dashboard_helpers import sign
-from journey_helpers import PNG_CARD, card_record, fits_the_screen, journey_content, sign_in_as
+from journey_helpers import PNG_CARD, card_record, journey_content
+from page_helpers import SIZES, fits_the_screen, sign_in_page
 from test_site_build import build_fixture_site
 from tracker_helpers import add_person
 from training_helpers import BBP
@@ -27,7 +28,6 @@ from tracker.storage.models import CertificationRecord
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 POLICY = "minimum-necessary"
 
 
@@ -73,7 +73,8 @@ def test_the_new_hire_reads_the_role_path_then_signs_a_changed_policy(app, runne
         assert page.locator("ins").first.is_visible()
         walk.stop()
 
-    sign_in_as(page, live_tracker, "kim@clinic.example")
+    sign_in_page(page, live_tracker, "kim@clinic.example")
+    assert page.url == f"{live_tracker}/"  # signing in lands on the to-do page
     assert page.locator("#first-day").is_visible()
     walk.stop()
     page.locator(f"main a[href='/policies/{POLICY}']").first.click()
@@ -97,7 +98,8 @@ def test_a_member_of_staff_signs_again_after_the_redline_takes_a_quiz_and_upload
     sign(app, alex, POLICY)  # version 3, before the change
     journey_content(app, runner, tmp_path)
     walk = Walk(page)
-    sign_in_as(page, live_tracker, "alex@clinic.example")
+    sign_in_page(page, live_tracker, "alex@clinic.example")
+    assert page.url == f"{live_tracker}/"  # signing in lands on the to-do page
     walk.stop()
     page.locator(f"main a[href='/policies/{POLICY}#what-changed']").first.click()
     page.wait_for_url(f"**/policies/{POLICY}#what-changed")
@@ -141,7 +143,8 @@ def test_the_manager_works_the_dashboard_sends_a_reminder_verifies_a_card_and_do
     add_person(app, "late@clinic.example", "Lee Late", hire_date=date(2025, 1, 6))
     record_id = card_record(app, "late@clinic.example", upload=PNG_CARD)
     walk = Walk(page)
-    sign_in_as(page, live_tracker, "maria@clinic.example")
+    sign_in_page(page, live_tracker, "maria@clinic.example")
+    assert page.url == f"{live_tracker}/"  # signing in lands on the to-do page
     walk.stop(f"{live_tracker}/manager/dashboard")
     first_section = page.locator("main h2").first.inner_text()
     assert "attention" in first_section.lower(), first_section

@@ -9,6 +9,7 @@ import pytest
 from axe_helpers import axe_page, violations
 from browser_helpers import serving
 from conftest import empty_tables
+from page_helpers import DESKTOP, PHONE, sign_in_page
 from tracker_helpers import make_app
 
 from tracker.config import REPO_ROOT
@@ -17,8 +18,6 @@ from tracker.storage.db import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 # The dashboard was 6,500 px tall at desktop and 11,000 px on a phone before needs-attention-first.
 MOST_HEIGHT = {"desktop": 3200, "phone": 5400}
 
@@ -44,14 +43,6 @@ def demo_tracker(database_url, backend):
         db.engine.dispose()
 
 
-def sign_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.fill("#email", MANAGER_EMAIL)
-    page.fill("#password", MANAGER_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/sign-in" not in url)
-
-
 def manager_pages(page, base_url: str) -> list[str]:
     """The dashboard, the matrix, the first overdue person's page and a session record."""
     page.goto(f"{base_url}/manager/dashboard")
@@ -67,7 +58,7 @@ def manager_pages(page, base_url: str) -> list[str]:
 def test_the_manager_pages_read_from_the_top_and_pass_axe(demo_tracker, chromium, width):
     page = axe_page(chromium, viewport=DESKTOP if width == "desktop" else PHONE)
     try:
-        sign_in(page, demo_tracker)
+        sign_in_page(page, demo_tracker, MANAGER_EMAIL, MANAGER_PASSWORD)
         page.goto(f"{demo_tracker}/manager/dashboard")
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height < MOST_HEIGHT[width], height
@@ -90,7 +81,7 @@ def test_sorting_works_without_javascript(demo_tracker, chromium):
     context = chromium.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_in(page, demo_tracker)
+        sign_in_page(page, demo_tracker, MANAGER_EMAIL, MANAGER_PASSWORD)
         page.goto(f"{demo_tracker}/manager/staff")
         page.click("table.sortable th >> text=Hired")
         assert re.search(r"sort=hired&dir=asc", page.url)

@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from axe_helpers import axe_page, violations
 from dashboard_helpers import add_card, days_ago, sign
-from test_accessibility_browser import sign_in
+from page_helpers import DESKTOP, PHONE, sign_in_page
 from tracker_helpers import add_person
 
 from tracker.storage.db import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 
 def everyone(app, manager: int) -> None:
@@ -32,7 +29,7 @@ def test_the_to_do_page_has_no_axe_violations(app, manager, live_tracker, chromi
     for email in ("ava@clinic.example", "nia@clinic.example", "maria@clinic.example"):
         page = axe_page(chromium, viewport=viewport, color_scheme=scheme)
         try:
-            sign_in(page, live_tracker, email)
+            sign_in_page(page, live_tracker, email)
             problems += violations(page, f"{live_tracker}/")
             if email.startswith("ava"):
                 page.get_by_text("Show the 1 done").click()  # the folded list, open
@@ -52,7 +49,7 @@ def test_the_to_do_page_has_no_axe_violations(app, manager, live_tracker, chromi
 def test_the_navigation_is_one_row_at_desktop(app, manager, live_tracker, chromium):
     page = chromium.new_page(viewport=DESKTOP)
     try:
-        sign_in(page, live_tracker, "maria@clinic.example")  # a manager: the longest navigation
+        sign_in_page(page, live_tracker, "maria@clinic.example")  # a manager: the longest navigation
         page.goto(f"{live_tracker}/")
         tops = page.eval_on_selector_all(".nav li", "items => items.map(li => li.getBoundingClientRect().top)")
         assert len(tops) >= 10 and len(set(tops)) == 1, tops
