@@ -150,7 +150,8 @@ def _archive_earlier_versions(catalogue: Catalogue) -> dict[str, dict[int, Polic
             kind = "policy" if isinstance(item, Policy) else "module"
             audit.record(DEMO_ACTOR, "demo.version_archived", f"{kind}_version:{stand_in.id}", {
                 f"{kind}_id": item.id, "version": revision.version, "fingerprint": stand_in.fingerprint,
-                "note": "stand-in text for the demo"}, records=[stand_in])
+                "note": "text from policies/archive" if STAND_IN_NOTE.splitlines()[0] not in stand_in.markdown
+                else "stand-in text for the demo"}, records=[stand_in])
     db.session.commit()
     versions: dict[str, dict[int, PolicyVersion]] = {}
     for row in db.session.scalars(select(PolicyVersion)):
