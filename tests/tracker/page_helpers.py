@@ -19,4 +19,6 @@ def sign_in_page(page, base_url: str, email: str, password: str = PASSWORD) -> N
 
 
 def fits_the_screen(page) -> bool:
+    """No sideways scrolling. Waits for the page a click may still be loading: mid-navigation there is no document."""
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import ARTIFACTS
+from page_helpers import fits_the_screen
 from tracker_helpers import CONTENT, PASSWORD
 
 from portal import load_catalogue
@@ -23,10 +24,6 @@ def phone(chromium):
     page = chromium.new_page(viewport=PHONE)
     yield page
     page.close()
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_front_desk_staff_sign_a_policy_from_a_phone(base_url, phone, staff_member):

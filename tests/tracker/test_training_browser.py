@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_pages_browser import ARTIFACTS, base_url, fits_the_screen, phone  # noqa: F401  (fixtures)
+from page_helpers import fits_the_screen
+from test_pages_browser import ARTIFACTS, base_url, phone  # noqa: F401  (fixtures)
 from tracker_helpers import PASSWORD, add_person
 from training_helpers import BBP, extend_content
 
