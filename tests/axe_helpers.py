@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 # Colours are checked once transitions have ended: mid-fade (the site's header swapping its title for the page's
 # as the page scrolls) a text is partly transparent, and its contrast is a moment's, not the page's.
 # An endless animation would never end, so the wait stops after two seconds.
