@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
@@ -97,13 +97,18 @@ def current_and_existing(staff: Staff, policy_id: str) -> tuple[PolicyVersion, A
     served = _served_version(policy_id)
     if served is None:
         return None
-    row = db.session.execute(
-        select(PolicyVersion, Acknowledgement)
-        .outerjoin(Acknowledgement, and_(Acknowledgement.policy_version_id == PolicyVersion.id,
-                                         Acknowledgement.staff_id == staff.id))
-        .where(PolicyVersion.policy_id == policy_id, PolicyVersion.version == served)
-        .options(_VERSION_FIELDS)).first()
+    row = db.session.execute(_CURRENT_AND_EXISTING, {"staff_id": staff.id, "policy_id": policy_id,
+                                                     "version": served}).first()
     return (row[0], row[1]) if row is not None else None
+
+
+# Built once: every signature through the API runs it.
+_CURRENT_AND_EXISTING = (
+    select(PolicyVersion, Acknowledgement)
+    .outerjoin(Acknowledgement, and_(Acknowledgement.policy_version_id == PolicyVersion.id,
+                                     Acknowledgement.staff_id == bindparam("staff_id")))
+    .where(PolicyVersion.policy_id == bindparam("policy_id"), PolicyVersion.version == bindparam("version"))
+    .options(_VERSION_FIELDS))
 
 
 def sign_requested(staff: Staff, user: User, policy_id: str, version: int | None, fingerprint: str | None,

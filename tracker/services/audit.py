@@ -47,17 +47,24 @@ CHAIN_LOCK_KEY = 0x747261636B6572  # "tracker" in ASCII: any constant works if e
 CLI_ACTOR = "cli"
 
 
+# Built once: every write runs both, and building a statement costs more than running it.
+_TAKE_CHAIN_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
+_CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_APPEND = insert(AuditEvent)
+
+
 def lock_chain() -> None:
     """Wait until no other transaction is writing audit events, and keep others waiting until this
     transaction ends. Writers that read shared state before writing (the catalogue sync) call it
     first; ``record`` calls it too."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+        db.session.execute(_TAKE_CHAIN_LOCK)
 
 
 def record(actor: str, action: str, subject: str, details: dict[str, Any] | None = None,
-           records: Iterable[object] = ()) -> AuditEvent:
+           records: Iterable[object] = ()) -> int:
     """Append an event for a write in the current transaction; the caller commits both together.
+    Returns the event's seq.
 
     ``details`` must be plain JSON (str, int, bool, None, lists, dicts): the hash covers it as
     stored, so dates go in as ISO strings. ``records`` are the bound records the write added or
@@ -70,22 +77,16 @@ def record(actor: str, action: str, subject: str, details: dict[str, Any] | None
     current = keys.current()
     bound = bindings.of_records(records) or None
     lock_chain()
-    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    event = AuditEvent(
-        seq=head.seq + 1 if head else 1,
-        occurred_at=utcnow(),
-        actor=actor,
-        action=action,
-        subject=subject,
-        details=details or {},
-        prev_hash=head.hash if head else GENESIS_HASH,
-        key_id=current.audit_key_id,
-        bindings=bound,
-    )
-    event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    return event
+    head = session.execute(_CHAIN_HEAD).first()
+    event: dict[str, Any] = {
+        "seq": head.seq + 1 if head else 1, "occurred_at": utcnow(), "actor": actor, "action": action,
+        "subject": subject, "details": details or {}, "prev_hash": head.hash if head else GENESIS_HASH,
+        "key_id": current.audit_key_id, "bindings": bound}
+    event["hash"] = chain_hash(event, current.audit_key)
+    # A plain INSERT, not an object for the session to track: the lock is held until commit, so the
+    # less work between here and there, the more writers a second can take.
+    session.execute(_APPEND, event)
+    return int(event["seq"])
 
 
 def event_hash(event: AuditEvent) -> str:

@@ -22,6 +22,7 @@ after such a load (the benchmarks do).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -158,38 +160,55 @@ def _upsert_acknowledgement(connection: Connection, ack_id: int) -> None:
     """Keep the signature if it beats the person's row for its policy (higher version, or the same
     version signed later, as :func:`_best_acknowledgements` ranks them); one statement, so that
     concurrent signatures cannot overwrite each other."""
-    statement = _insert(connection).from_select(COLUMNS, _best_acknowledgements(Acknowledgement.id == ack_id))
+    connection.execute(_acknowledgement_upsert(connection.dialect.name), {"ack_id": ack_id})
+
+
+@functools.cache
+def _acknowledgement_upsert(dialect: str) -> Any:
+    """The statement of :func:`_upsert_acknowledgement`, built once per backend: every signature runs
+    it, and building it (a windowed select inside an upsert) cost more than running it."""
+    backend = postgresql if dialect == "postgresql" else sqlite
+    statement = backend.insert(State).from_select(
+        COLUMNS, _best_acknowledgements(Acknowledgement.id == bindparam("ack_id")))
     new = statement.excluded
     same = new.version == State.version
     better = or_(new.version > State.version, and_(same, new.signed_at > State.signed_at),
                  and_(same, new.signed_at == State.signed_at, new.record_id > State.record_id))
-    connection.execute(statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=KEY, set_={"version": new.version, "signed_at": new.signed_at, "record_id": new.record_id},
-        where=better))
-
-
-def _lock(connection: Connection, key: Key) -> None:
-    """Hold the item's lock row until the transaction ends (created on first use)."""
-    kind, staff_id, item_id = key
-    row = {"staff_id": staff_id, "kind": kind, "item_id": item_id, "variant": "", "version": 0, "method": ""}
-    connection.execute(_insert(connection).values(row).on_conflict_do_nothing(index_elements=KEY))
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(State.id).where(State.staff_id == staff_id, State.kind == kind,
-                                                  State.item_id == item_id, State.variant == "").with_for_update())
+        where=better)
 
 
 def recompute(connection: Connection, key: Key) -> None:
-    """Recompute one person's rows for one module or card type from their records."""
+    """Recompute one person's rows for one module or card type from their records, after holding the
+    item's lock row until the transaction ends (created on first use)."""
     kind, staff_id, item_id = key
-    _lock(connection, key)
-    connection.execute(delete(State).where(State.staff_id == staff_id, State.kind == kind, State.item_id == item_id,
-                                           State.variant != ""))
-    if kind == COMPLETION:
-        _fill(connection, _latest_completions(and_(TrainingCompletion.staff_id == staff_id,
-                                                   ModuleVersion.module_id == item_id)))
-    else:
-        _fill(connection, _best_cards(and_(CertificationRecord.staff_id == staff_id,
-                                           CertificationRecord.type_id == item_id)))
+    make_lock_row, hold_lock_row, clear, fill = _recompute_statements(connection.dialect.name, kind)
+    values = {"staff_id": staff_id, "item_id": item_id}
+    connection.execute(make_lock_row, values)
+    if hold_lock_row is not None:
+        connection.execute(hold_lock_row, values)
+    connection.execute(clear, values)
+    connection.execute(fill, values)
+
+
+@functools.cache
+def _recompute_statements(dialect: str, kind: str) -> tuple[Any, Any, Any, Any]:
+    """The statements of :func:`recompute` for one backend and kind, built once (see
+    :func:`_acknowledgement_upsert`): create the lock row, hold it (PostgreSQL; SQLite's write lock
+    is taken at BEGIN), clear the item's rows, fill them again."""
+    backend = postgresql if dialect == "postgresql" else sqlite
+    staff_id, item_id = bindparam("staff_id", type_=Integer), bindparam("item_id", type_=String)
+    make_lock_row = backend.insert(State).values(staff_id=staff_id, kind=kind, item_id=item_id, variant="",
+                                                 version=0, method="").on_conflict_do_nothing(index_elements=KEY)
+    item = and_(State.staff_id == staff_id, State.kind == kind, State.item_id == item_id)
+    hold_lock_row = (select(State.id).where(item, State.variant == "").with_for_update()
+                     if dialect == "postgresql" else None)
+    clear = delete(State).where(item, State.variant != "")
+    query = (_latest_completions(and_(TrainingCompletion.staff_id == staff_id, ModuleVersion.module_id == item_id))
+             if kind == COMPLETION else
+             _best_cards(and_(CertificationRecord.staff_id == staff_id, CertificationRecord.type_id == item_id)))
+    return make_lock_row, hold_lock_row, clear, backend.insert(State).from_select(COLUMNS, query)
 
 
 def _completion_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:
