@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from dashboard_helpers import TODAY, days_ago, hold_session, known_office
 from tracker_helpers import sign_in
 from training_helpers import BBP, extend_content
+
+from tracker.web import dashboard
 
 
 @pytest.fixture
@@ -61,6 +64,31 @@ def test_the_overdue_items_sort_and_filter_by_their_links(client, office):
     # An address the page never offers is shown as if it were not there.
     assert rows_of(page_of(client.get("/manager/dashboard?sort=moon&kind=moon")), start) == \
         rows_of(page_of(client.get("/manager/dashboard")), start)
+
+
+def test_a_long_overdue_list_comes_a_page_at_a_time(client, office, monkeypatch):
+    """At a group practice's size the dashboard would otherwise carry every overdue item in one page."""
+    sign_in(client, "maria@clinic.example")
+    start = 'id="overdue-items-heading"'
+    everything = rows_of(page_of(client.get("/manager/dashboard?sort=item&dir=asc")), start)
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    html = page_of(client.get("/manager/dashboard?sort=item&dir=asc"))
+    first = rows_of(html, start)
+    assert len(first) == 2 and "Rows 1 to 2 of 3 (page 1 of 2)" in html
+    assert 'aria-label="Overdue items: pages"' in html and ">Previous</a>" not in html
+    following = unescape(re.search(r'<a href="([^"]+)">Next</a>', html).group(1))
+    assert "sort=item" in following and "dir=asc" in following and "page=2" in following  # the order is kept
+    second_html = page_of(client.get(following))
+    second = rows_of(second_html, start)
+    assert first + second == everything and "Rows 3 to 3 of 3 (page 2 of 2)" in second_html
+    assert re.search(r'<details class="fold" open>\s*<summary><h2 id="overdue-items-heading"', second_html)
+    # A page past the end shows the last; anything else that is not a page number shows the first.
+    assert rows_of(page_of(client.get("/manager/dashboard?sort=item&dir=asc&page=9")), start) == second
+    for asked in ("0", "-1", "two", "1e3"):
+        assert rows_of(page_of(client.get(f"/manager/dashboard?sort=item&dir=asc&page={asked}")), start) == first
+    # Sorting or filtering again starts from the first page.
+    assert "page=" not in re.search(r'<a href="([^"]+)">Item', second_html).group(1)
+    assert 'name="page"' not in second_html
 
 
 def test_the_staff_list_links_names_and_sorts_and_filters(client, office):

@@ -99,7 +99,7 @@ def _overdue_table(overdue: list[matrix.Overdue], day) -> tables.Table:
     return tables.table(overdue, OVERDUE_COLUMNS, request.args, endpoint="dashboard.dashboard",
                         anchor="overdue-items", default_sort="days", default_descending=True,
                         text=lambda r: f"{r.staff.name} {r.item.title}", choice=KIND_CHOICE,
-                        keep={"as_of": day.isoformat()})
+                        keep={"as_of": day.isoformat()}, page_size=LIST_LIMIT)
 
 
 def _filters(catalogue) -> matrix.Filters:

@@ -2,19 +2,22 @@
 
 ``?sort=<column>&dir=asc|desc`` orders the rows (each column header is a link that sets them, with
 ``aria-sort`` on the sorted one), ``?q=`` keeps the rows whose text contains the words typed, and one
-select (e.g. ``?status=`` or ``?kind=``) keeps the rows of one kind. A value the page did not offer
-(a hand-edited address) is ignored: the table shows as it would without it.
+select (e.g. ``?status=`` or ``?kind=``) keeps the rows of one kind. A long table shows a page of
+rows at a time (``?page=``), so a practice of thousands does not get a page of tens of thousands of
+rows. A value the page did not offer (a hand-edited address) is ignored: the table shows as it would
+without it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
 
-SORT, DIRECTION, QUERY = "sort", "dir", "q"
+SORT, DIRECTION, QUERY, PAGE = "sort", "dir", "q", "page"
 ASCENDING, DESCENDING = "asc", "desc"
 
 
@@ -39,14 +42,30 @@ class Table:
     endpoint: str
     anchor: str  # the id of the table's section, so each link comes back to it
     columns: list[Column]
-    rows: list[Any]
+    rows: list[Any]  # the rows of this page
     total: int  # rows before filtering
+    matched: int  # rows after filtering, on every page
     sort: str
     descending: bool
     query: str
     choice: Choice | None
     chosen: str
     keep: dict[str, str] = field(default_factory=dict)  # other parameters every link carries (as_of)
+    page: int = 1
+    pages: int = 1
+    page_size: int | None = None
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * (self.page_size or 0) + 1 if self.rows else 0
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.rows) - 1 if self.rows else 0
+
+    def page_url(self, number: int) -> str:
+        """The same rows, sorted and filtered as now, on page ``number``."""
+        return self._url(**{PAGE: str(number)})
 
     def _url(self, **changes: str) -> str:
         args: dict[str, Any] = {**self.keep, SORT: self.sort, DIRECTION: DESCENDING if self.descending else ASCENDING}
@@ -83,9 +102,10 @@ def _text_matches(words: list[str], text: str) -> bool:
 
 def table(rows: Iterable[Any], columns: list[Column], args: Mapping[str, str], *, endpoint: str, anchor: str,
           default_sort: str, text: Callable[[Any], str], choice: Choice | None = None,
-          keep: Mapping[str, str] | None = None, default_descending: bool = False) -> Table:
+          keep: Mapping[str, str] | None = None, default_descending: bool = False,
+          page_size: int | None = None) -> Table:
     """The rows as the query string asks: filtered by ``q`` (matched against ``text(row)``) and the
-    choice, then sorted by the chosen column."""
+    choice, sorted by the chosen column, then ``page_size`` of them from the page asked for (all when None)."""
     everything = list(rows)
     sortable = {c.key: c for c in columns if c.sort_key is not None}
     sort = args.get(SORT, "")
@@ -103,5 +123,16 @@ def table(rows: Iterable[Any], columns: list[Column], args: Mapping[str, str], *
     key = sortable[sort].sort_key
     assert key is not None
     shown.sort(key=key, reverse=descending)
-    return Table(endpoint, anchor, columns, shown, len(everything), sort, descending, query, choice, chosen,
-                 dict(keep or {}))
+    pages = max(1, math.ceil(len(shown) / page_size)) if page_size else 1
+    page = _page(args.get(PAGE, ""), pages)
+    on_page = shown[(page - 1) * page_size: page * page_size] if page_size else shown
+    return Table(endpoint, anchor, columns, on_page, len(everything), len(shown), sort, descending, query, choice,
+                 chosen, dict(keep or {}), page, pages, page_size)
+
+
+def _page(asked: str, pages: int) -> int:
+    """The page asked for; the first for anything else, and the last for one past it (the rows may have
+    shrunk since the link was made)."""
+    if not asked.isdigit() or int(asked) < 1:
+        return 1
+    return min(int(asked), pages)
