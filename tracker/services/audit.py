@@ -120,19 +120,23 @@ SEAL_NOTE = ("Sealed at upgrade (migration 0004): the events before this one wer
              "the records written until now carried no digest. This event, keyed, fixes both as they stood.")
 
 
-def seal(connection: Connection, key_id: str, key: bytes) -> int | None:
-    """Append the one-time "audit.sealed" event binding every record there is (migration 0004); its
-    seq, or None when the trail is empty (a new database: nothing to seal)."""
-    head = connection.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+def seal(connection: Connection, key_id: str, key: bytes, tables: Iterable[str] | None = None,
+         note: str = SEAL_NOTE) -> int | None:
+    """Append an "audit.sealed" event binding every record of ``tables`` (every bound table when None:
+    migration 0004; the tables a later migration binds for the first time: 0010); its seq, or None
+    when the trail is empty (a new database: nothing to seal) or, for named tables, they hold nothing."""
+    head = connection.execute(_CHAIN_HEAD).first()
     if head is None:
         return None
     # Only the tables there are now: a table a later migration creates holds no record written before the seal.
     present = set(inspect(connection).get_table_names())
-    bound = [bindings.binding(name, row) for name in bindings.REGISTRY if name in present
+    bound = [bindings.binding(name, row) for name in (tables or bindings.REGISTRY) if name in present
              for row in bindings.rows(connection, name)]
+    if tables is not None and not bound:
+        return None
     values: dict[str, Any] = {
         "seq": head.seq + 1, "occurred_at": utcnow(), "actor": "migration", "action": bindings.SEAL_ACTION,
-        "subject": "audit_trail", "details": {"note": SEAL_NOTE}, "prev_hash": head.hash, "key_id": key_id,
+        "subject": "audit_trail", "details": {"note": note}, "prev_hash": head.hash, "key_id": key_id,
         "bindings": bound}
     values["hash"] = chain_hash(values, key)
     connection.execute(insert(AuditEvent).values(**values))

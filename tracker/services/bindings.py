@@ -28,6 +28,7 @@ from tracker.storage.models import (
     CertificationCard,
     CertificationRecord,
     CertificationVerification,
+    DutyCompletion,
     LateReason,
     ModuleVersion,
     PolicyVersion,
@@ -75,12 +76,14 @@ REGISTRY: dict[str, Bound] = {bound.table.name: bound for bound in (
           ("certification.verified", "certification.rejected")),
     Bound(CertificationCard, ("record_id", "sha256", "media_type", "size", "filename", "data", "uploaded_by_id",
                               "uploaded_at"), ("certification_card.uploaded",)),
+    Bound(DutyCompletion, ("duty_id", "location_id", "completed_on", "note", "attachment_sha256", "attachment_name",
+                           "recorded_by_id", "recorded_at"), ("duty.completed",)),
     Bound(Staff, ("name", "email", "job_title", "roles", "location_id", "hire_date", "left_on", "created_at"),
           ("staff.created", "staff.changed")),
     Bound(PolicyVersion, ("policy_id", "applies_to", *_ARCHIVED), ("catalogue.synced", "demo.version_archived")),
     Bound(ModuleVersion, ("module_id", "audience", *_ARCHIVED), ("catalogue.synced", "demo.version_archived")),
 )}
-SEAL_ACTION = "audit.sealed"  # binds every record written before bindings existed (migration 0004)
+SEAL_ACTION = "audit.sealed"  # binds records written before their table was bound (migrations 0004, 0010)
 
 
 def _plain(value: object) -> object:

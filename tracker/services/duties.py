@@ -149,7 +149,7 @@ def record_completion(user: User, duty_id: str, fields: dict[str, Any],
     audit.record(user.audit_name, "duty.completed", f"duty_completion:{completion.id}", {
         "duty_id": duty_id, "location_id": place, "completed_on": completion.completed_on.isoformat(),
         "note": note, "attachment_sha256": completion.attachment_sha256,
-        "attachment_name": completion.attachment_name})
+        "attachment_name": completion.attachment_name}, records=[completion])
     db.session.commit()
     return completion
 
