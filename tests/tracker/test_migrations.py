@@ -14,7 +14,8 @@ TABLES = {"locations", "roles", "staff", "users", "api_tokens", "policy_versions
           "quiz_attempts", "quiz_servings", "training_sessions", "session_attendees", "training_completions", "late_reasons",
           "certification_records", "certification_verifications", "certification_cards",
           "calendar_feeds", "user_sessions", "account_links", "throttle_buckets", "recovery_codes",
-          "duty_schedules", "duty_completions", "duty_attachments", "compliance_state", "compliance_snapshots"}
+          "duty_schedules", "duty_completions", "duty_attachments", "compliance_state", "compliance_snapshots",
+          "state_changes"}
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(backend, tmp_path):

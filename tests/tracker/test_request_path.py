@@ -16,7 +16,7 @@ from tracker_helpers import (
 )
 
 from portal import load_catalogue
-from tracker.services import accounts, tokens
+from tracker.services import accounts, audit, tokens
 from tracker.storage.db import db, today
 from tracker.storage.models import Acknowledgement, AuditEvent, Staff, User
 
@@ -123,6 +123,27 @@ def test_a_signature_is_a_bounded_number_of_queries_and_answers_what_was_stored(
         assert stored.signature_name == body["signature_name"] and stored.recorded_by_id == body["recorded_by"]
         event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.subject == f"acknowledgement:{body['id']}"))
         assert event_ is not None and event_.details["fingerprint"] == POLICY.fingerprint
+
+
+def test_the_chain_lock_is_taken_once_in_each_transaction(app, backend, staff_member):
+    """Taken again in every transaction (a lock remembered past its transaction would let two writers
+    read the same chain head), but not twice in one."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's write lock is taken at BEGIN; there is no chain lock to count")
+    with app.app_context():
+        for _ in range(2):
+            with statements(app) as sent:
+                audit.record("test", "test.first", "test:1")
+                audit.lock_chain()
+                audit.record("test", "test.second", "test:2")
+                db.session.commit()
+            assert sum("pg_advisory_xact_lock" in s for s in sent) == 1, sent
+        with statements(app) as sent:
+            audit.record("test", "test.after_a_rollback", "test:3")
+            db.session.rollback()
+            audit.record("test", "test.after_a_rollback", "test:3")
+            db.session.commit()
+        assert sum("pg_advisory_xact_lock" in s for s in sent) == 2, sent
 
 
 def test_signing_again_returns_the_first_record_in_fewer_queries(app, client, sam):

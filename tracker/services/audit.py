@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, inspect, select
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.services import bindings, keys
 from tracker.storage.db import db, utcnow
@@ -53,12 +55,32 @@ _CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.de
 _APPEND = insert(AuditEvent)
 
 
-def lock_chain() -> None:
+def lock_chain(on: Session | Connection | None = None) -> None:
     """Wait until no other transaction is writing audit events, and keep others waiting until this
-    transaction ends. Writers that read shared state before writing (the catalogue sync) call it
-    first; ``record`` calls it too."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_TAKE_CHAIN_LOCK)
+    transaction (of ``on``, by default the app's session) ends. Writers that read shared state before
+    writing (the catalogue sync) call it first; ``record`` calls it too."""
+    target = on if on is not None else db.session()
+    if isinstance(target, Connection):
+        if target.dialect.name == "postgresql":
+            target.execute(_TAKE_CHAIN_LOCK)
+        return
+    if target.get_bind().dialect.name == "postgresql" and not target.info.get(_HOLDS_LOCK):
+        target.execute(_TAKE_CHAIN_LOCK)
+        target.info[_HOLDS_LOCK] = True  # a second call in the transaction costs no round trip
+
+
+_HOLDS_LOCK = "tracker.services.audit.holds_chain_lock"  # session.info, until the transaction ends
+
+
+def _lock_released(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction ended (committed, rolled back or closed), and its lock with it. A savepoint's
+    end counts too, since one rolled back releases a lock taken inside it: forgetting the lock there
+    only takes it again."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HOLDS_LOCK, None)
+
+
+orm_event.listen(Session, "after_transaction_end", _lock_released)
 
 
 def record(actor: str, action: str, subject: str, details: dict[str, Any] | None = None,

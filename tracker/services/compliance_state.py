@@ -15,6 +15,10 @@ verified card per type), so statuses computed from them equal statuses computed 
   later one recomputes with the earlier one's records committed. Corrections are handled the same
   way: the corrected record drops out of the recomputation.
 - :func:`rebuild` recomputes every row from every record, with the same queries.
+- The people whose statuses a transaction may change (their new records, or a new or changed
+  staff record) are appended to the change log (tracker.storage.models.StateChange) as it commits,
+  under the audit chain's lock; each worker's remembered statuses follow that log
+  (tracker.services.current_statuses). A rebuild logs a change naming everyone.
 
 Records written in bulk (``session.execute(insert(...))``) bypass the hook; call :func:`rebuild`
 after such a load (the benchmarks do).
@@ -23,6 +27,7 @@ after such a load (the benchmarks do).
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +38,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -40,6 +46,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     literal,
     null,
     or_,
@@ -49,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 
+from tracker.services import audit
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
@@ -56,6 +64,8 @@ from tracker.storage.models import (
     ComplianceState,
     ModuleVersion,
     PolicyVersion,
+    Staff,
+    StateChange,
     TrainingCompletion,
 )
 
@@ -148,6 +158,7 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(State))
     for query in (_best_acknowledgements(true()), _latest_completions(true()), _best_cards(true())):
         _fill(connection, query)
+    log_change(connection, [None])  # every worker recomputes everyone from the rebuilt rows
     return connection.execute(select(func.count()).select_from(State).where(State.variant != "")).scalar_one()
 
 
@@ -225,20 +236,25 @@ def _card_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:
 
 
 def _after_flush(session: Session, context: UOWTransaction) -> None:
-    """Bring the state up to date with the records this flush inserted (and those they correct)."""
+    """Bring the state up to date with the records this flush inserted (and those they correct), and
+    note whose statuses the transaction may change (:func:`_log_changes` writes them at commit)."""
     acks: list[int] = []
     completions: set[int] = set()
     cards: set[int] = set()
+    changed: set[int] = set()
     for obj in session.new:
         if isinstance(obj, Acknowledgement):
             acks.append(obj.id)
+            changed.add(obj.staff_id)
         elif isinstance(obj, TrainingCompletion):
             completions.update(i for i in (obj.id, obj.corrects_id) if i is not None)
         elif isinstance(obj, CertificationRecord):
             cards.update(i for i in (obj.id, obj.corrects_id) if i is not None)
         elif isinstance(obj, CertificationVerification):
             cards.add(obj.record_id)
-    if not (acks or completions or cards):
+    # A new person, or a changed role, location or date, changes what they owe.
+    changed.update(obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Staff))
+    if not (acks or completions or cards or changed):
         return
     connection = session.connection()
     for ack_id in sorted(acks):
@@ -247,6 +263,38 @@ def _after_flush(session: Session, context: UOWTransaction) -> None:
         _card_keys(connection, cards) if cards else set())
     for key in sorted(keys):  # one order for every writer, so two of them never wait on each other in a cycle
         recompute(connection, key)
+    changed.update(staff_id for _kind, staff_id, _item in keys)
+    session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+_CHANGED = "tracker.services.compliance_state.changed"  # session.info: staff ids the transaction may change
+
+
+def _log_changes(session: Session) -> None:
+    """At commit, append the people whose statuses the transaction may change to the log
+    (tracker.storage.models.StateChange), under the audit chain's lock: the log's ids then commit in
+    order, so a reader that has seen id N has seen every id below it."""
+    session.flush()  # whatever is still pending gets its rows, and its people noted, first
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        log_change(session, changed)
+
+
+_CHANGES: Table = StateChange.__table__  # type: ignore[assignment]  # a declarative model's table
+_LOG_CHANGE = insert(_CHANGES).inline()  # no id back: nothing needs it, and fetching it is a round trip's work
+
+
+def log_change(on: Session | Connection, staff_ids: Iterable[int | None]) -> None:
+    """Append these people (None: everyone) to the change log, in the caller's transaction."""
+    audit.lock_chain(on)
+    on.execute(_LOG_CHANGE, [{"staff_id": staff_id, "token": secrets.token_hex(8)}
+                                     for staff_id in sorted(staff_ids, key=lambda i: -1 if i is None else i)])
+
+
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "before_commit", _log_changes)
+event.listen(Session, "after_rollback", _forget_changes)

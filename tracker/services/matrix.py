@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from portal.model import Catalogue
 from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
 from tracker.rules.summary import Summary, summarise
-from tracker.services import compliance_status
+from tracker.services import compliance_status, current_statuses
 from tracker.storage.db import db, today
 from tracker.storage.models import AuditEvent, ContentSnapshot, Staff
 
@@ -227,7 +227,11 @@ _statuses = _Remembered(STATUS_CACHE_SIZE)
 
 def everyones_statuses(catalogue: Catalogue, as_of: date, people: list[Staff],
                        remember: bool = True) -> dict[int, list[ItemStatus]]:
-    """compliance_status.statuses_by_staff for every active person (``people``), remembered per data version."""
+    """compliance_status.statuses_by_staff for every active person (``people``): for today or later,
+    remembered and kept up to date from the change log (tracker.services.current_statuses); for a past
+    day, remembered per data version."""
+    if remember and as_of >= today():
+        return current_statuses.statuses(catalogue, as_of, people)
     key = (data_version(as_of), as_of)
     found = _statuses.get(key, catalogue) if remember else None
     if found is None:

@@ -19,7 +19,12 @@ from tracker.storage.models.certifications import (
     CertificationRecord,
     CertificationVerification,
 )
-from tracker.storage.models.compliance import STATE_KINDS, ComplianceSnapshot, ComplianceState
+from tracker.storage.models.compliance import (
+    STATE_KINDS,
+    ComplianceSnapshot,
+    ComplianceState,
+    StateChange,
+)
 from tracker.storage.models.content import (
     METHODS,
     Acknowledgement,
@@ -55,5 +60,5 @@ __all__ = [
     "Acknowledgement", "ApiToken", "ArchivedVersion", "AuditEvent", "CalendarFeed", "CertificationCard", "CertificationRecord",
     "CertificationVerification", "ContentSnapshot", "LateReason", "Location", "ModuleVersion", "PolicyVersion",
     "QuizAttempt", "QuizServing", "Role", "SessionAttendee", "Staff", "TrainingCompletion", "TrainingSession",
-    "User", "ComplianceSnapshot", "ComplianceState", "STATE_KINDS", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
+    "User", "ComplianceSnapshot", "ComplianceState", "STATE_KINDS", "StateChange", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
 ]

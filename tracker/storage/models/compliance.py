@@ -1,4 +1,5 @@
-"""Compliance state shared by every worker: each person's latest relevant records, and month-end counts.
+"""Compliance state shared by every worker: each person's latest relevant records, month-end counts, and
+the log of whose records changed.
 
 Both are derived from the append-only records and can be rebuilt from them at any time
 (``flask --app tracker compliance rebuild-state``); neither is evidence. The rows hold records,
@@ -67,3 +68,19 @@ class ComplianceSnapshot(Model):
     pending: Mapped[int]
     overdue: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StateChange(Model):
+    """A committed write that may change one person's statuses (``staff_id``), or everyone's (None).
+
+    Each worker remembers today's statuses and, on its next read, recomputes only the people named
+    here since then (tracker.services.matrix). Rows are appended under the audit chain's lock
+    (tracker.services.compliance_state), so they commit in id order and no reader skips one; the
+    random ``token`` tells a row from another with the same id in a database restored from a copy.
+    """
+
+    __tablename__ = "state_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None]
+    token: Mapped[str] = mapped_column(String(16))
