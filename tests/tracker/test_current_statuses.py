@@ -4,6 +4,8 @@ computation from scratch."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from dashboard_helpers import TODAY, known_office, sign
 from sqlalchemy import delete, func, insert, select
@@ -125,3 +127,16 @@ def test_a_rolled_back_write_leaves_no_change(app, office):
         db.session.rollback()
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(StateChange)) == before
+
+
+def test_days_looked_ahead_do_not_push_today_out(app, office, recomputed):
+    """Projections to later days are remembered too; today, asked for most recently, is kept."""
+    with app.app_context():
+        catalogue = served_catalogue.current()
+        for ahead in range(1, 6):
+            matrix.compute(catalogue, TODAY + timedelta(days=ahead))
+    compute(app)
+    sign(app, office.ben, "minimum-necessary")
+    recomputed.clear()
+    compute(app)
+    assert recomputed == [{office.ben}]

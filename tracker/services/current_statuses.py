@@ -11,6 +11,7 @@ host follows the same log, so a signature taken by one worker is in the next pag
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,19 +40,25 @@ class _Entry:
 
 
 class _Remembered:
+    """The last few days asked for, the least recently used forgotten first."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[date, _Entry] = {}
+        self.entries: OrderedDict[date, _Entry] = OrderedDict()
 
     def get(self, day: date) -> _Entry | None:
         with self.lock:
-            return self.entries.get(day)
+            entry = self.entries.get(day)
+            if entry is not None:
+                self.entries.move_to_end(day)
+            return entry
 
     def put(self, day: date, entry: _Entry) -> None:
         with self.lock:
             self.entries[day] = entry
-            for stale in sorted(self.entries)[:-DAYS_KEPT]:
-                del self.entries[stale]
+            self.entries.move_to_end(day)
+            while len(self.entries) > DAYS_KEPT:
+                self.entries.popitem(last=False)
 
 
 _remembered = _Remembered()

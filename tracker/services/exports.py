@@ -75,7 +75,16 @@ def neutralise(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    return "'" + text if _starts_a_formula(text[:1]) else text
+    first = text[:1]
+    risky = _RISKY_FIRST.get(first)
+    if risky is None:  # every cell of every export comes here: each first character is judged once
+        if len(_RISKY_FIRST) >= 10_000:
+            _RISKY_FIRST.clear()
+        risky = _RISKY_FIRST[first] = _starts_a_formula(first)
+    return "'" + text if risky else text
+
+
+_RISKY_FIRST: dict[str, bool] = {}
 
 
 def _starts_a_formula(first: str) -> bool:
@@ -93,7 +102,7 @@ def csv_chunks(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Iter
     out.write(BOM)
     writer.writerow(columns)
     for n, row in enumerate(rows, 1):
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(map(neutralise, row))
         if n % CHUNK_ROWS == 0:
             yield out.getvalue()
             out.seek(0)
