@@ -25,7 +25,7 @@ from state_helpers import (
     state_rows,
     version_ids,
 )
-from tracker_helpers import ack_form, add_person, fresh_database, make_app, sign_in, user_id
+from tracker_helpers import ack_form, add_person, fresh_database, migrated_app, sign_in, user_id
 from training_helpers import BBP, HIPAA, extend_content
 
 from tracker.services import matrix, served_catalogue, trend
@@ -174,12 +174,7 @@ def test_the_rebuild_command_reproduces_the_rows_the_writes_kept(property_office
 
 def test_the_migration_fills_the_state_from_the_records_already_there(backend, tmp_path):
     with fresh_database(backend, tmp_path) as url:
-        app = make_app(url, TRACKER_SYNC_ON_START=False)
-        with app.app_context():
-            flask_migrate.upgrade()
-            from tracker.services.sync import sync
-            sync(app.config["TRACKER_CONTENT_DIR"], "test")
-            db.session.commit()
+        app = migrated_app(url)
         extend_content(app, tmp_path)
         archive_versions(app)
         add_person(app, "maria@clinic.example", "Maria Lopez", account_role="manager", roles=("office-manager",))

@@ -9,10 +9,9 @@ from datetime import date
 import flask_migrate
 from sqlalchemy import func, select, text
 from test_duties import officer, record  # noqa: F401  (fixture)
-from tracker_helpers import add_person, fresh_database, make_app, user_id
+from tracker_helpers import add_person, fresh_database, migrated_app, user_id
 
 from tracker.services import audit, bindings
-from tracker.services.sync import sync
 from tracker.storage.db import db, utcnow
 from tracker.storage.models import AuditEvent, DutyCompletion
 
@@ -38,11 +37,7 @@ def test_a_duty_completion_changed_behind_the_trackers_back_is_named(app, client
 
 def test_completions_from_before_the_binding_are_sealed_by_the_upgrade(backend, tmp_path):
     with fresh_database(backend, tmp_path) as url:
-        app = make_app(url, TRACKER_SYNC_ON_START=False)
-        with app.app_context():
-            flask_migrate.upgrade()
-            sync(app.config["TRACKER_CONTENT_DIR"], "test")
-            db.session.commit()
+        app = migrated_app(url)
         add_person(app, "pat@clinic.example", "Pat Privacy", roles=("privacy-officer",))
         recorder = user_id(app, "pat@clinic.example")
         with app.app_context():

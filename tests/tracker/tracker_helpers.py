@@ -152,6 +152,20 @@ def make_app(database_url: str, **overrides):
     return create_app({**config, **overrides})
 
 
+def migrated_app(database_url: str):
+    """An app on an empty database, upgraded to the newest schema and synced: for migration tests."""
+    import flask_migrate
+
+    from tracker.services.sync import sync
+
+    app = make_app(database_url, TRACKER_SYNC_ON_START=False)
+    with app.app_context():
+        flask_migrate.upgrade()
+        sync(app.config["TRACKER_CONTENT_DIR"], "test")
+        db.session.commit()
+    return app
+
+
 def add_person(app, email: str, name: str, account_role: str | None = "staff", roles=("front-desk",),
                location: str | None = "main-street", hire_date: date | None = None) -> int:
     """A staff record, and an account unless account_role is None; returns the staff id."""
