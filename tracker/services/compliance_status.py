@@ -22,6 +22,7 @@ from portal.model import Catalogue
 from tracker.rules.evaluator import person_statuses
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
 from tracker.services.compliance_state import ACKNOWLEDGEMENT, COMPLETION
+from tracker.services.memory import with_collector_paused
 from tracker.storage.db import db, local_time, office_zone
 from tracker.storage.models import (
     Acknowledgement,
@@ -136,6 +137,7 @@ def _by_staff(records: Iterable[tuple[int, Record]]) -> dict[int, list[Record]]:
     return found
 
 
+@with_collector_paused
 def statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date,
                       known_on: date | None = None) -> dict[int, list[ItemStatus]]:
     """Everything each person owes, with its status, as of ``today``; by staff id.
@@ -158,6 +160,7 @@ def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date
 STATE_ID_LIMIT = 500
 
 
+@with_collector_paused
 def current_statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date) -> dict[int, list[ItemStatus]]:
     """:func:`statuses_by_staff` for today or a later day, from the stored latest records
     (tracker.services.compliance_state) instead of every record: the same answers, from a few

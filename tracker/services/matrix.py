@@ -27,6 +27,7 @@ from portal.model import Catalogue
 from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
 from tracker.rules.summary import Summary, summarise
 from tracker.services import compliance_status, current_statuses
+from tracker.services.memory import with_collector_paused
 from tracker.storage.db import db, today
 from tracker.storage.models import AuditEvent, ContentSnapshot, Staff
 
@@ -250,6 +251,7 @@ def statuses_of(people: list[Staff], catalogue: Catalogue, as_of: date) -> dict[
     return compliance_status.statuses_by_staff(people, catalogue, as_of, known_on=as_of)
 
 
+@with_collector_paused
 def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
             people: list[Staff] | None = None, remember: bool = True) -> Matrix:
     """The matrix as of ``as_of``: rows for the people the filters keep, columns for what they owe.
