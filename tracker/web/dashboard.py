@@ -35,6 +35,7 @@ from tracker.services import (
     served_catalogue,
     trend,
 )
+from tracker.services.memory import with_collector_paused
 from tracker.services.validation import whole_number
 from tracker.storage.db import db, today
 from tracker.storage.models import Staff
@@ -130,6 +131,7 @@ def _trend_chart(catalogue, day, computed: matrix.Matrix):
 
 
 @bp.get("/dashboard")
+@with_collector_paused  # the page builds and draws everyone's statuses (tracker.services.memory)
 def dashboard():
     catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
@@ -146,6 +148,7 @@ def dashboard():
 
 
 @bp.get("/matrix")
+@with_collector_paused
 def matrix_page():
     catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
