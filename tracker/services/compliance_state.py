@@ -54,7 +54,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from tracker.services import audit
 from tracker.storage.models import (
@@ -287,14 +287,15 @@ _LOG_CHANGE = insert(_CHANGES).inline()  # no id back: nothing needs it, and fet
 def log_change(on: Session | Connection, staff_ids: Iterable[int | None]) -> None:
     """Append these people (None: everyone) to the change log, in the caller's transaction."""
     audit.lock_chain(on)
-    on.execute(_LOG_CHANGE, [{"staff_id": staff_id, "token": secrets.token_hex(8)}
-                                     for staff_id in sorted(staff_ids, key=lambda i: -1 if i is None else i)])
+    on.execute(_LOG_CHANGE, [{"staff_id": staff_id, "token": secrets.token_hex(8)} for staff_id in staff_ids])
 
 
-def _forget_changes(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+def _forget_changes(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back or closed transaction changed nobody (a committed one has logged its changes)."""
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)
 
 
 event.listen(Session, "after_flush", _after_flush)
 event.listen(Session, "before_commit", _log_changes)
-event.listen(Session, "after_rollback", _forget_changes)
+event.listen(Session, "after_transaction_end", _forget_changes)

@@ -10,8 +10,6 @@ host follows the same log, so a signature taken by one worker is in the next pag
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +18,7 @@ from sqlalchemy import bindparam, select
 from portal.model import Catalogue
 from tracker.rules.records import ItemStatus
 from tracker.services import compliance_status
+from tracker.services.memory import Remembered
 from tracker.storage.db import db
 from tracker.storage.models import Staff, StateChange
 
@@ -39,29 +38,7 @@ class _Entry:
     statuses: Statuses  # never changed once stored: a newer entry replaces it
 
 
-class _Remembered:
-    """The last few days asked for, the least recently used forgotten first."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[date, _Entry] = OrderedDict()
-
-    def get(self, day: date) -> _Entry | None:
-        with self.lock:
-            entry = self.entries.get(day)
-            if entry is not None:
-                self.entries.move_to_end(day)
-            return entry
-
-    def put(self, day: date, entry: _Entry) -> None:
-        with self.lock:
-            self.entries[day] = entry
-            self.entries.move_to_end(day)
-            while len(self.entries) > DAYS_KEPT:
-                self.entries.popitem(last=False)
-
-
-_remembered = _Remembered()
+_remembered: Remembered[date, _Entry] = Remembered(DAYS_KEPT)
 
 
 def statuses(catalogue: Catalogue, day: date, people: list[Staff]) -> Statuses:

@@ -19,6 +19,7 @@ spreadsheet must never execute what someone typed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -75,18 +76,10 @@ def neutralise(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    first = text[:1]
-    risky = _RISKY_FIRST.get(first)
-    if risky is None:  # every cell of every export comes here: each first character is judged once
-        if len(_RISKY_FIRST) >= 10_000:
-            _RISKY_FIRST.clear()
-        risky = _RISKY_FIRST[first] = _starts_a_formula(first)
-    return "'" + text if risky else text
+    return "'" + text if _starts_a_formula(text[:1]) else text
 
 
-_RISKY_FIRST: dict[str, bool] = {}
-
-
+@functools.lru_cache(maxsize=4096)  # every cell of every export asks: each first character is judged once
 def _starts_a_formula(first: str) -> bool:
     return bool(first) and (first in FORMULA_LOOKALIKES or unicodedata.normalize("NFKC", first)[:1] in _FORMULA_FIRST)
 

@@ -13,8 +13,6 @@ and records *entered* after it by ``known_on`` (tracker.services.compliance_stat
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,7 +25,7 @@ from portal.model import Catalogue
 from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
 from tracker.rules.summary import Summary, summarise
 from tracker.services import compliance_status, current_statuses
-from tracker.services.memory import with_collector_paused
+from tracker.services.memory import Remembered, with_collector_paused
 from tracker.storage.db import db, today
 from tracker.storage.models import AuditEvent, ContentSnapshot, Staff
 
@@ -201,29 +199,7 @@ Statuses = dict[int, list[ItemStatus]]
 StatusKey = tuple[str, date]
 
 
-class _Remembered:
-    """The last few computations of everyone's statuses, per process (a small LRU)."""
-
-    def __init__(self, size: int):
-        self.size, self.lock = size, threading.Lock()
-        self.entries: OrderedDict[StatusKey, tuple[Catalogue, Statuses]] = OrderedDict()
-
-    def get(self, key: StatusKey, catalogue: Catalogue) -> Statuses | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] is not catalogue:
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: StatusKey, catalogue: Catalogue, value: Statuses) -> None:
-        with self.lock:
-            self.entries[key] = (catalogue, value)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_statuses = _Remembered(STATUS_CACHE_SIZE)
+_statuses: Remembered[StatusKey, tuple[Catalogue, Statuses]] = Remembered(STATUS_CACHE_SIZE)
 
 
 def everyones_statuses(catalogue: Catalogue, as_of: date, people: list[Staff],
@@ -234,11 +210,12 @@ def everyones_statuses(catalogue: Catalogue, as_of: date, people: list[Staff],
     if remember and as_of >= today():
         return current_statuses.statuses(catalogue, as_of, people)
     key = (data_version(as_of), as_of)
-    found = _statuses.get(key, catalogue) if remember else None
-    if found is None:
-        found = statuses_of(people, catalogue, as_of)
-        if remember:
-            _statuses.put(key, catalogue, found)
+    entry = _statuses.get(key) if remember else None
+    if entry is not None and entry[0] is catalogue:
+        return entry[1]
+    found = statuses_of(people, catalogue, as_of)
+    if remember:
+        _statuses.put(key, (catalogue, found))
     return found
 
 

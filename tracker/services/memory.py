@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector, paused while everyone's statuses are computed.
+"""What a worker keeps in memory: a small least-recently-used store for computed statuses, and
+Python's cyclic garbage collector, paused while everyone's statuses are computed.
 
 Computing a practice's statuses allocates hundreds of thousands of small objects that form no
 reference cycles (records, statuses, their details), and keeps them until the page is drawn. Each
@@ -11,13 +12,39 @@ and the collector runs again as soon as the computation ends.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Remembered(Generic[K, V]):
+    """The last ``size`` values put, by key, per process; the least recently used is forgotten first."""
+
+    def __init__(self, size: int):
+        self.size, self.lock = size, threading.Lock()
+        self.entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
 
 
 @contextmanager
