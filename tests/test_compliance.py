@@ -8,13 +8,15 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.model import Catalogue, CertificationType, Module, Policy, Revision, Settings
 from tracker.rules.deadlines import add_working_days, deadline_after_hire, recurrence_due
 from tracker.rules.evaluator import Evaluator, person_statuses, requirements
 from tracker.rules.item_status import certification_status, policy_status, training_status
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person, Rules, Status
-from tracker.rules.summary import summarise
+from tracker.rules.summary import combined, summarise
 
 COMPLIANT, DUE_SOON, PENDING, OVERDUE = Status.COMPLIANT, Status.DUE_SOON, Status.PENDING, Status.OVERDUE
 RULES = Rules(grace_days=30, due_soon_days=30, training_deadline_days=60)
@@ -831,6 +833,14 @@ def test_summarise_nothing_is_fully_compliant():
 
 def test_summarise_all_overdue():
     assert summarise(iter([_status(OVERDUE)] * 3)).rate == 0.0
+
+
+@given(st.lists(st.lists(st.sampled_from(list(Status)), max_size=30), max_size=6))
+def test_the_summary_of_several_groups_is_the_summary_of_all_their_items(groups):
+    """The matrix sums its per-location summaries into the office's instead of counting again."""
+    together = summarise(_status(s) for group in groups for s in group)
+    assert combined(summarise(map(_status, group)) for group in groups) == together
+    assert together.counts == {status: sum(group.count(status) for group in groups) for status in Status}
 
 
 def test_status_values_are_plain_strings():

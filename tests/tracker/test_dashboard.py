@@ -51,12 +51,20 @@ def test_overdue_and_expiring_lists(app, office):
     with app.app_context():
         computed = matrix.compute(served_catalogue.current(), TODAY)
         late = [(o.staff.name, o.item.id, o.days) for o in matrix.overdue(computed)]
-        soon = [(e.staff.name, e.item.id, e.days, e.window) for e in matrix.expiring(computed)]
+        expiring = matrix.expiring(computed)
+        soon = [(e.staff.name, e.item.id, e.days, e.window) for e in expiring]
+        assert matrix.by_window(expiring) == {30: expiring, 60: [], 90: []}
     assert {(name, item) for name, item, _days in late} == {
         ("Ben Ortiz", "minimum-necessary"), ("Ben Ortiz", "hipaa-basics"), ("Ben Ortiz", "bls")}
     assert all(days > 0 for _name, _item, days in late)
     assert late == sorted(late, key=lambda row: -row[2])  # the longest overdue first
     assert soon == [("Cleo Park", "hipaa-basics", 15, 30)]  # done 350 days ago, renewal due in 15 days
+
+
+def test_expiring_items_are_grouped_by_window_in_their_order():
+    entries = [matrix.Expiring(None, None, days, window) for days, window in ((3, 30), (40, 60), (70, 90), (29, 30))]
+    assert matrix.by_window(entries) == {30: [entries[0], entries[3]], 60: [entries[1]], 90: [entries[2]]}
+    assert matrix.by_window([]) == {30: [], 60: [], 90: []}
 
 
 @pytest.mark.parametrize(("filters", "people", "columns"), [

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from dashboard_helpers import TODAY, add_card, days_ago, hold_session, known_office, sign
 from tracker_helpers import add_person, sign_in
 from training_helpers import BBP, extend_content
 
-from tracker.services import exports, served_catalogue
+from tracker.rules.records import ItemStatus, Status
+from tracker.rules.summary import summarise
+from tracker.services import exports, matrix, served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import Staff
 
@@ -139,6 +142,26 @@ def test_cells_a_spreadsheet_would_run_get_an_apostrophe(app, client, manager, t
     register = rows_of(client.get("/manager/exports/policies/minimum-necessary/acknowledgements.csv"))
     assert {r["job_title"] for r in matrix_rows if r["staff_name"] == "Mallory Doe"} == {"'" + typed}
     assert register[0]["job_title"] == "'" + typed
+
+
+@pytest.mark.parametrize("typed", ["=cmd|' /C calc'!A0", "+1+1", "\uff1dHYPERLINK(1)"])
+def test_the_matrix_csv_neutralises_every_text_cell_once_per_person_and_text(typed):
+    """matrix_rows does the neutralising itself (csv_chunks is told so): every cell a person, a title
+    or a detail fills gets its apostrophe, in every row that repeats it, and exactly once."""
+    staff = [Staff(id=n, name=typed, email="x@clinic.example", job_title=typed, roles=["front-desk"])
+             for n in (1, 2)]
+    items = [ItemStatus("policy", "p", typed, Status.COMPLIANT, None, None, typed),
+             ItemStatus("policy", "q", "Fine", Status.OVERDUE, TODAY - timedelta(days=3), None, typed)]
+    computed = matrix.Matrix(TODAY, matrix.Filters(), [], [matrix.Row(s, items, items) for s in staff],
+                             summarise(items))
+    roles = SimpleNamespace(roles={"front-desk": SimpleNamespace(title=typed)})
+    rows = list(csv.DictReader(io.StringIO(exports.matrix_csv(computed, roles).removeprefix(exports.BOM))))
+    assert len(rows) == 4
+    for row in rows:
+        assert row["staff_name"] == row["job_title"] == row["roles"] == row["detail"] == "'" + typed
+        assert row["staff_id"] in {"1", "2"} and row["status"] in {"compliant", "overdue"}
+    assert [r["requirement_title"] for r in rows] == ["'" + typed, "Fine"] * 2
+    assert [r["days_overdue"] for r in rows] == ["", "3"] * 2
 
 
 def test_harmless_cells_are_left_alone():

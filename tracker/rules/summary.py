@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 from tracker.rules.records import ItemStatus, Status
 
@@ -22,13 +24,21 @@ def summarise(statuses: Iterable[ItemStatus]) -> Summary:
     time, so a new starter inside their deadlines scores 1.0 rather than being punished for
     deadlines that have not passed. With no items the rate is 1.0 (nothing is late).
     """
-    counts = dict.fromkeys(Status, 0)
-    for item in statuses:
-        counts[item.status] += 1
+    return from_counts(Counter(map(_STATUS, statuses)))  # counted in C: a dashboard counts 300,000 items
+
+
+_STATUS = attrgetter("status")
+
+
+def combined(summaries: Iterable[Summary]) -> Summary:
+    """The summary of the items of several summaries together (every location's, for the office's)."""
+    counts: Counter[Status] = Counter()
+    for summary in summaries:
+        counts.update(summary.counts)
     return from_counts(counts)
 
 
-def from_counts(counts: dict[Status, int]) -> Summary:
+def from_counts(counts: Mapping[Status, int]) -> Summary:
     """The summary of statuses counted elsewhere (a stored month-end count); missing keys count 0."""
     counts = {status: counts.get(status, 0) for status in Status}
     total = sum(counts.values())

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.model import Catalogue
 from tracker.rules.records import CertRecord, Completion, ItemStatus, Status
-from tracker.rules.summary import Summary, summarise
+from tracker.rules.summary import Summary, combined, summarise
 from tracker.services import compliance_status, current_statuses
 from tracker.services.memory import Remembered, with_collector_paused
 from tracker.storage.db import db, today
@@ -262,8 +262,8 @@ def compute(catalogue: Catalogue, as_of: date, filters: Filters | None = None,
     by_location: dict[str | None, list[Row]] = {}
     for row in rows:
         by_location.setdefault(row.staff.location_id, []).append(row)
-    return Matrix(as_of, filters, columns, rows, summarise(i for row in rows for i in row.picked),
-                  {loc: summarise(i for row in located for i in row.picked) for loc, located in by_location.items()})
+    located = {loc: summarise(i for row in located for i in row.picked) for loc, located in by_location.items()}
+    return Matrix(as_of, filters, columns, rows, combined(located.values()), located)
 
 
 def _column(key: str, rows: list[Row]) -> Requirement:
@@ -286,8 +286,9 @@ class Overdue:
 
 def overdue(matrix: Matrix) -> list[Overdue]:
     """Every overdue item, the longest overdue first."""
-    found = [Overdue(staff, item, item.due_date, (matrix.as_of - item.due_date).days)
-             for staff, item in matrix.cells() if item.status == Status.OVERDUE and item.due_date]
+    as_of, overdue_ = matrix.as_of, Status.OVERDUE
+    found = [Overdue(row.staff, item, item.due_date, (as_of - item.due_date).days)
+             for row in matrix.rows for item in row.picked if item.status == overdue_ and item.due_date]
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
 
@@ -313,12 +314,25 @@ def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[
     longest = max(windows)
     horizon = matrix.as_of + timedelta(days=longest)
     found = []
-    for staff, item in matrix.cells():
-        done = item.satisfied_by  # a signature (policies) never runs out: only completions and cards
-        if not isinstance(done, Completion | CertRecord) or item.due_date is None or item.due_date > horizon:
-            continue
-        if (item.due_date - _done_on(done)).days <= longest:
-            continue
-        days = (item.due_date - matrix.as_of).days
-        found.append(Expiring(staff, item, days, next(w for w in windows if days <= w)))
+    for row in matrix.rows:
+        for item in row.picked:
+            due = item.due_date  # None for most cells (signed policies): the cheapest test first
+            if due is None or due > horizon:
+                continue
+            done = item.satisfied_by  # a signature (policies) never runs out: only completions and cards
+            if not isinstance(done, _RUN_OUT) or (due - _done_on(done)).days <= longest:
+                continue
+            days = (due - matrix.as_of).days
+            found.append(Expiring(row.staff, item, days, next(w for w in windows if days <= w)))
     return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
+
+
+_RUN_OUT = (Completion, CertRecord)
+
+
+def by_window(expiring: list[Expiring], windows: tuple[int, ...] = EXPIRY_WINDOWS) -> dict[int, list[Expiring]]:
+    """The expiring items of each window, in their order (the dashboard lists each window apart)."""
+    found: dict[int, list[Expiring]] = {window: [] for window in windows}
+    for item in expiring:
+        found[item.window].append(item)
+    return found

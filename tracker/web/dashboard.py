@@ -138,11 +138,12 @@ def dashboard():
     computed = matrix.compute(catalogue, day)
     chart, points, series = _trend_chart(catalogue, day, computed)
     duty_rows = duties.compute(catalogue, day)
-    overdue = matrix.overdue(computed)
+    overdue, expiring = matrix.overdue(computed), matrix.expiring(computed)
     return render_template(
         "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
         overdue=overdue, overdue_people=_overdue_people(overdue), overdue_table=_overdue_table(overdue, day),
-        expiring=matrix.expiring(computed), windows=matrix.EXPIRY_WINDOWS, can_remind=day == today(),
+        expiring=expiring, expiring_by_window=matrix.by_window(expiring), windows=matrix.EXPIRY_WINDOWS,
+        can_remind=day == today(),
         reviews=catalogue.due_for_review(day), chart=chart, points=points, series=series,
         roles=catalogue.roles, list_limit=LIST_LIMIT, duties=duty_rows, duty_counts=duties.counts(duty_rows))
 
