@@ -159,6 +159,23 @@ def _archive_earlier_versions(catalogue: Catalogue) -> dict[str, dict[int, Polic
     return versions
 
 
+@contextmanager
+def values_kept_across_commits() -> Iterator[None]:
+    """The session keeps what it holds when each replayed event commits, instead of reading it all back.
+
+    The replay is the database's only writer, so nothing it holds goes stale; expiring everything at
+    each of its two thousand commits made the next event reload the same people, versions and
+    accounts, about a quarter of the seeding time.
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire
+        session.expire_all()  # whatever runs next reads the database afresh
+
+
 def demo_present() -> bool:
     """True once this database holds the demo practice (its manager's account)."""
     return db.session.scalar(select(User.id).where(User.email == MANAGER_EMAIL)) is not None
@@ -179,7 +196,8 @@ def seed_demo() -> list[str]:
     created, manager = _create_people(catalogue, day)
     versions = _archive_earlier_versions(catalogue)
     events = plan_history(catalogue, day, created, manager, versions) + plan_duties(day, manager)
-    with accounts.one_manager_office():  # the demo practice has a single manager, who checks their own cards
+    # The demo practice has a single manager, who checks their own cards.
+    with accounts.one_manager_office(), values_kept_across_commits():
         for step in events:
             with replayed_clock(step.moment):
                 step.action()
