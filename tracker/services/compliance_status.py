@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar, TypeVarTuple
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Row, Select, select, true
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.model import Catalogue
 from tracker.rules.evaluator import person_statuses
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
-from tracker.services.compliance_state import ACKNOWLEDGEMENT, COMPLETION
+from tracker.services.compliance_state import ACKNOWLEDGEMENT, CERTIFICATION, COMPLETION
 from tracker.services.memory import with_collector_paused
 from tracker.storage.db import db, local_time, office_zone
 from tracker.storage.models import (
@@ -160,6 +160,46 @@ def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date
 STATE_ID_LIMIT = 500
 
 
+def _state_rows(ids: set[int], kind: str, *columns: InstrumentedAttribute[Any]) -> Iterable[Any]:
+    """The stored rows of one kind (not the lock rows), with only the columns that kind fills: an
+    office's state is a quarter of a million rows, and every column read costs on each of them."""
+    state = ComplianceState
+    query = select(state.staff_id, *columns).where(state.kind == kind, state.variant != "")
+    if len(ids) < STATE_ID_LIMIT:
+        query = query.where(state.staff_id.in_(ids))
+    return db.session.connection().execute(query)
+
+
+Stored = tuple[dict[int, list[Ack]], dict[int, list[Completion]], dict[int, list[CertRecord]], set[int]]
+
+
+def _stored_records(ids: set[int], today: date) -> Stored:
+    """The records the state holds, by staff id, and the people holding one dated after ``today``."""
+    state = ComplianceState
+    acks: dict[int, list[Ack]] = defaultdict(list)
+    completions: dict[int, list[Completion]] = defaultdict(list)
+    certs: dict[int, list[CertRecord]] = defaultdict(list)
+    later: set[int] = set()
+    zone = office_zone()
+    for staff_id, policy_id, version, signed_at in _state_rows(ids, ACKNOWLEDGEMENT, state.item_id, state.version,
+                                                               state.signed_at):
+        signed_on = signed_at.astimezone(zone).date()
+        acks[staff_id].append(Ack(policy_id, version, signed_on))
+        if signed_on > today:
+            later.add(staff_id)
+    for staff_id, module_id, version, method, done_on in _state_rows(ids, COMPLETION, state.item_id, state.version,
+                                                                     state.method, state.done_on):
+        completions[staff_id].append(Completion(module_id, version, done_on, method))
+        if done_on > today:
+            later.add(staff_id)
+    for staff_id, type_id, issued_on, expires_on in _state_rows(ids, CERTIFICATION, state.item_id, state.done_on,
+                                                                state.expires_on):
+        certs[staff_id].append(CertRecord(type_id, issued_on, expires_on))
+        if issued_on > today:
+            later.add(staff_id)
+    return acks, completions, certs, later
+
+
 @with_collector_paused
 def current_statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, today: date) -> dict[int, list[ItemStatus]]:
     """:func:`statuses_by_staff` for today or a later day, from the stored latest records
@@ -169,29 +209,7 @@ def current_statuses_by_staff(people: Iterable[Staff], catalogue: Catalogue, tod
     """
     people = list(people)
     ids = {s.id for s in people}
-    state = ComplianceState
-    query = select(state.staff_id, state.kind, state.item_id, state.version, state.method, state.done_on,
-                   state.expires_on, state.signed_at).where(state.variant != "")
-    if len(ids) < STATE_ID_LIMIT:
-        query = query.where(state.staff_id.in_(ids))
-    acks: dict[int, list[Ack]] = defaultdict(list)
-    completions: dict[int, list[Completion]] = defaultdict(list)
-    certs: dict[int, list[CertRecord]] = defaultdict(list)
-    later: set[int] = set()
-    zone = office_zone()
-    for staff_id, kind, item_id, version, method, done_on, expires_on, signed_at in db.session.execute(query):
-        if kind == ACKNOWLEDGEMENT and signed_at is not None:
-            done_on = signed_at.astimezone(zone).date()
-            acks[staff_id].append(Ack(policy_id=item_id, version=version, signed_on=done_on))
-        elif done_on is None:  # only lock rows lack a date, and the query leaves them out
-            continue
-        elif kind == COMPLETION:
-            completions[staff_id].append(Completion(module_id=item_id, version=version, completed_on=done_on,
-                                                    method=method))
-        else:
-            certs[staff_id].append(CertRecord(type_id=item_id, issued_on=done_on, expires_on=expires_on))
-        if done_on > today:
-            later.add(staff_id)
+    acks, completions, certs, later = _stored_records(ids, today)
     found = {s.id: person_statuses(catalogue, person_from_staff(s), acks[s.id], completions[s.id], certs[s.id],
                                    today=today)
              for s in people if s.id not in later}
