@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tracker_helpers import ack_form, add_person, copy_content, edit, sign_in
 
 from portal import load_catalogue
 from portal.loader import check
 from tracker.rules.deadlines import WORKING_DAYS, add_working_days, closed_days, deadline_after_hire
 from tracker.rules.records import Rules, Status
-from tracker.services import served_catalogue
-from tracker.services.compliance_status import statuses_for
+from tracker.services import acknowledgements, served_catalogue
+from tracker.services.compliance_status import (
+    current_statuses_by_staff,
+    statuses_by_staff,
+    statuses_for,
+)
 from tracker.services.sync import sync
 from tracker.storage import db as storage
-from tracker.storage.models import Staff
+from tracker.storage.models import Staff, User
 
 OFFICE = "policies/office.yml"
 LOS_ANGELES = "  contact: Ask the office manager.\n  timezone: America/Los_Angeles\n"
@@ -117,3 +124,52 @@ def test_the_tracker_shows_times_on_the_offices_clock(app, los_angeles_office, c
     assert "Your acknowledgement is recorded." in receipt
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d P[DS]T", receipt)  # Pacific time, named
     assert " UTC" not in receipt
+
+
+# Zones whose day starts off the hour (India, Nepal), whose transitions fall on the half hour (Lord
+# Howe: 30 minutes at 02:00 local), far from UTC (Chatham), and the server's own zone (None).
+ZONES = [None, UTC, *map(ZoneInfo, ("America/Los_Angeles", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu",
+                                    "Australia/Lord_Howe", "Pacific/Chatham"))]
+TRANSITIONS = [datetime(2026, 3, 8, 10), datetime(2026, 11, 1, 9), datetime(2026, 3, 29, 1),  # LA, London
+               datetime(2026, 4, 4, 15), datetime(2026, 10, 3, 15, 30)]  # Lord Howe, UTC wall times
+
+
+def exact_office_day(moment: datetime, zone) -> date:
+    return moment.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+@given(st.sampled_from(ZONES), st.lists(st.datetimes(datetime(1990, 1, 1), datetime(2060, 1, 1)), max_size=40))
+def test_the_office_day_of_many_times_is_each_times_own(zone, moments):
+    """OfficeDays reuses one offset per UTC day; it must give what converting each time gives."""
+    days = storage.OfficeDays(zone)
+    assert [days.of(m) for m in moments] == [exact_office_day(m, zone) for m in moments]
+
+
+@pytest.mark.parametrize("zone", ZONES, ids=str)
+def test_the_office_day_is_exact_on_the_minutes_around_a_clock_change(zone):
+    days = storage.OfficeDays(zone)
+    for transition in TRANSITIONS:
+        for minute in range(-90, 91):
+            moment = transition + timedelta(minutes=minute, seconds=59, microseconds=999_999)
+            assert days.of(moment) == exact_office_day(moment, zone), (zone, moment)
+
+
+def test_a_signature_late_in_the_evening_counts_on_that_local_day_from_the_stored_state(app, los_angeles_office,
+                                                                                        monkeypatch):
+    """The stored state reads signing times in bulk as UTC wall times; the day is still the office's."""
+    sam = add_person(app, "sam@clinic.example", "Sam Carter")
+    with app.app_context():
+        staff = storage.db.session.get(Staff, sam)
+        day = staff.hire_date + timedelta(days=5)
+        evening = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=6, minutes=30)
+        assert evening.astimezone(ZoneInfo("America/Los_Angeles")).date() == day  # 22:30 or 23:30 there
+        frozen_clock(monkeypatch, evening)
+        monkeypatch.setattr(acknowledgements, "utcnow", lambda: evening)
+        user = storage.db.session.query(User).filter_by(email="sam@clinic.example").one()
+        acknowledgements.acknowledge(staff, acknowledgements.current_version("minimum-necessary"), "Sam Carter",
+                                     acknowledgements.Origin(None, "test", "web"), user)
+        catalogue = served_catalogue.current()
+        stored = current_statuses_by_staff([staff], catalogue, day)[sam]
+        assert stored == statuses_by_staff([staff], catalogue, day)[sam]
+        signed = next(s for s in stored if s.id == "minimum-necessary").satisfied_by
+        assert signed is not None and signed.signed_on == day

@@ -23,7 +23,7 @@ from tracker.rules.evaluator import person_statuses
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
 from tracker.services.compliance_state import ACKNOWLEDGEMENT, CERTIFICATION, COMPLETION
 from tracker.services.memory import with_collector_paused
-from tracker.storage.db import db, local_time, office_zone
+from tracker.storage.db import OfficeDays, db, local_time, office_zone, utc_wall_time
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
@@ -62,10 +62,12 @@ def acks_for(staff_ids: Iterable[int]) -> dict[int, list[Ack]]:
     if not ids:
         return defaultdict(list)
     rows = db.session.execute(
-        select(Acknowledgement.staff_id, PolicyVersion.policy_id, PolicyVersion.version, Acknowledgement.signed_at)
+        select(Acknowledgement.staff_id, PolicyVersion.policy_id, PolicyVersion.version,
+               utc_wall_time(Acknowledgement.signed_at))
         .join(PolicyVersion, Acknowledgement.policy_version_id == PolicyVersion.id)
         .where(Acknowledgement.staff_id.in_(ids)))
-    return _by_staff((staff_id, Ack(policy_id=policy_id, version=version, signed_on=local_date(signed_at)))
+    office_day = OfficeDays(office_zone()).of
+    return _by_staff((staff_id, Ack(policy_id=policy_id, version=version, signed_on=office_day(signed_at)))
                      for staff_id, policy_id, version, signed_at in rows)
 
 
@@ -160,7 +162,7 @@ def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date
 STATE_ID_LIMIT = 500
 
 
-def _state_rows(ids: set[int], kind: str, *columns: InstrumentedAttribute[Any]) -> Iterable[Any]:
+def _state_rows(ids: set[int], kind: str, *columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Iterable[Any]:
     """The stored rows of one kind (not the lock rows), with only the columns that kind fills: an
     office's state is a quarter of a million rows, and every column read costs on each of them."""
     state = ComplianceState
@@ -180,10 +182,10 @@ def _stored_records(ids: set[int], today: date) -> Stored:
     completions: dict[int, list[Completion]] = defaultdict(list)
     certs: dict[int, list[CertRecord]] = defaultdict(list)
     later: set[int] = set()
-    zone = office_zone()
+    office_day = OfficeDays(office_zone()).of
     for staff_id, policy_id, version, signed_at in _state_rows(ids, ACKNOWLEDGEMENT, state.item_id, state.version,
-                                                               state.signed_at):
-        signed_on = signed_at.astimezone(zone).date()
+                                                               utc_wall_time(state.signed_at)):
+        signed_on = office_day(signed_at)
         acks[staff_id].append(Ack(policy_id, version, signed_on))
         if signed_on > today:
             later.add(staff_id)

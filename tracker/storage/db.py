@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -17,9 +17,21 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, MetaData, String, event
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    String,
+    event,
+    func,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -81,6 +93,46 @@ def _zone(name: str) -> ZoneInfo:
 def local_time(moment: datetime) -> datetime:
     """A time as the office's clock shows it."""
     return moment.astimezone(office_zone())
+
+
+class OfficeDays:
+    """The office's calendar day of many UTC times (naive, as :func:`utc_wall_time` reads them), for
+    bulk reads: the zone's offset is looked up once per UTC day instead of converting every time.
+
+    A day whose offset is the same at its first and last instant has no transition inside it (a
+    zone's transitions are months apart), so one offset serves all of it; on a day holding a
+    transition each time is converted exactly.
+    """
+
+    def __init__(self, zone: tzinfo | None) -> None:
+        self._zone = zone
+        self._offsets: dict[date, timedelta | None] = {}
+
+    def of(self, moment: datetime) -> date:
+        day = moment.date()
+        try:
+            offset = self._offsets[day]
+        except KeyError:
+            offset = self._offsets[day] = self._offset_through(day)
+        if offset is None:
+            return moment.replace(tzinfo=UTC).astimezone(self._zone).date()
+        return (moment + offset).date()
+
+    def _offset_through(self, day: date) -> timedelta | None:
+        start = datetime.combine(day, time(), UTC)
+        first, last = (moment.astimezone(self._zone).utcoffset() for moment in (start, start + _LAST_INSTANT))
+        return first if first == last else None
+
+
+_LAST_INSTANT = timedelta(days=1, microseconds=-1)
+
+
+def utc_wall_time(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[datetime]:
+    """A UTCDateTime column read as naive UTC on both backends: about half the cost of the
+    timezone-aware value in bulk (PostgreSQL converts it; SQLite stores it so)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return type_coerce(func.timezone("UTC", column), DateTime())
+    return type_coerce(column, DateTime())
 
 
 def today() -> date:
