@@ -61,6 +61,26 @@ def test_me_with_a_bearer_token_is_one_query(app, client, sam):
     assert body["account_role"] == "staff" and body["staff"]["roles"] == ["front-desk"]
 
 
+def test_me_on_postgresql_reads_the_token_outside_a_transaction(app, backend, client, sam):
+    """One round trip for the token, not BEGIN, the query and ROLLBACK: read committed gives the query
+    its own snapshot either way, so a revocation still counts on the next request (tested below)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's BEGIN is not a round trip to a server")
+    modes: list[bool] = []
+
+    def autocommit(conn, cursor, statement, parameters, context, executemany):
+        modes.append(conn.connection.dbapi_connection.autocommit)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", autocommit)
+    try:
+        assert client.get("/api/v1/me", headers=sam).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", autocommit)
+    assert modes == [True]
+
+
 def test_me_answers_the_same_for_a_bearer_token_and_a_signed_in_browser(app, client, sam):
     by_token = client.get("/api/v1/me", headers=sam).get_json()
     sign_in(client, "sam@clinic.example")

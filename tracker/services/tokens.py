@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from tracker.services import audit
-from tracker.storage.db import db, utcnow
+from tracker.storage.db import db, first_row_now, utcnow
 from tracker.storage.models import ApiToken, Staff, User
 
 API_PREFIX = "trk_"  # makes a leaked token easy to recognise in logs and secret scanners
@@ -85,13 +85,14 @@ def _bearer_token(header: str) -> str | None:
 def bearer(header: str) -> Bearer | None:
     """Who the live token of an ``Authorization: Bearer <token>`` header speaks for, active or not.
 
-    Looked up afresh on every request, in the request's transaction, so a revoked token, a disabled
-    account or a reached leaving date counts on the very next request in every worker and host.
+    Looked up afresh on every request, as the database stands (tracker.storage.db.first_row_now), so
+    a revoked token, a disabled account or a reached leaving date counts on the very next request in
+    every worker and host.
     """
     token = _bearer_token(header)
     if token is None:
         return None
-    row = db.session.connection().execute(_BEARER, {"token_hash": token_hash(token)}).first()
+    row = first_row_now(_BEARER, {"token_hash": token_hash(token)})
     if row is None:
         return None
     user_id, email, account_role, active, *staff_values = row

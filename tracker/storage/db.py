@@ -11,7 +11,7 @@ import os
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVarTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,8 @@ from sqlalchemy import (
     Dialect,
     Engine,
     MetaData,
+    Row,
+    Select,
     String,
     event,
     func,
@@ -133,6 +135,26 @@ def utc_wall_time(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Co
     if db.session.get_bind().dialect.name == "postgresql":
         return type_coerce(func.timezone("UTC", column), DateTime())
     return type_coerce(column, DateTime())
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def first_row_now(statement: Select[*Columns], parameters: dict[str, Any]) -> Row[*Columns] | None:
+    """The first row of a read-only ``statement``, read as the database stands now, outside the
+    session's transaction: on PostgreSQL through an autocommit connection, one round trip instead of
+    BEGIN, the query and the ROLLBACK that a transaction opened only for it would cost (read committed
+    gives each statement its own snapshot either way). SQLite's BEGIN costs no round trip: there the
+    session's connection serves."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.connection().execute(statement, parameters).first()
+    with _autocommit(db.engine).connect() as connection:
+        return connection.execute(statement, parameters).first()
+
+
+@functools.lru_cache(maxsize=4)
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def today() -> date:
