@@ -84,10 +84,12 @@ def test_sorting_works_without_javascript(demo_tracker, chromium):
         sign_in_page(page, demo_tracker, MANAGER_EMAIL, MANAGER_PASSWORD)
         page.goto(f"{demo_tracker}/manager/staff")
         page.click("table.sortable th >> text=Hired")
-        assert re.search(r"sort=hired&dir=asc", page.url)
+        # A click waits only for the next page to start loading; wait for it to load before reading it.
+        page.wait_for_url(re.compile(r"sort=hired&dir=asc"))
         assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Hired")
         page.fill("#staff-q", "front desk")
         page.click(".table-filter button")
-        assert "q=front+desk" in page.url and page.locator("table.sortable tbody tr").count() >= 1
+        page.wait_for_url(re.compile(r"q=front\+desk"))
+        assert page.locator("table.sortable tbody tr").count() >= 1
     finally:
         context.close()
