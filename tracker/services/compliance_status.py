@@ -23,7 +23,7 @@ from tracker.rules.evaluator import person_statuses
 from tracker.rules.records import Ack, CertRecord, Completion, ItemStatus, Person
 from tracker.services.compliance_state import ACKNOWLEDGEMENT, CERTIFICATION, COMPLETION
 from tracker.services.memory import with_collector_paused
-from tracker.storage.db import OfficeDays, db, local_time, office_zone, utc_wall_time
+from tracker.storage.db import DriverRows, OfficeDays, db, local_time, office_zone, utc_wall_time
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
@@ -162,14 +162,14 @@ def statuses_for(staff: Staff, catalogue: Catalogue, today: date, known_on: date
 STATE_ID_LIMIT = 500
 
 
-def _state_rows(ids: set[int], kind: str, *columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Iterable[Any]:
-    """The stored rows of one kind (not the lock rows), with only the columns that kind fills: an
-    office's state is a quarter of a million rows, and every column read costs on each of them."""
+def _state_rows(ids: set[int], kind: str, *columns: ColumnElement[Any] | InstrumentedAttribute[Any]) -> DriverRows:
+    """The stored rows of one kind (not the lock rows), with only the columns that kind fills, read
+    in bulk: an office's state is a quarter of a million rows, and every column read costs on each."""
     state = ComplianceState
     query = select(state.staff_id, *columns).where(state.kind == kind, state.variant != "")
     if len(ids) < STATE_ID_LIMIT:
         query = query.where(state.staff_id.in_(ids))
-    return db.session.connection().execute(query)
+    return DriverRows(query)
 
 
 Stored = tuple[dict[int, list[Ack]], dict[int, list[Completion]], dict[int, list[CertRecord]], set[int]]
@@ -183,20 +183,22 @@ def _stored_records(ids: set[int], today: date) -> Stored:
     certs: dict[int, list[CertRecord]] = defaultdict(list)
     later: set[int] = set()
     office_day = OfficeDays(office_zone()).of
-    for staff_id, policy_id, version, signed_at in _state_rows(ids, ACKNOWLEDGEMENT, state.item_id, state.version,
-                                                               utc_wall_time(state.signed_at)):
-        signed_on = office_day(signed_at)
+    rows = _state_rows(ids, ACKNOWLEDGEMENT, state.item_id, state.version, utc_wall_time(state.signed_at))
+    for staff_id, policy_id, version, signed_at in rows:
+        signed_on = office_day(rows.datetime(signed_at))
         acks[staff_id].append(Ack(policy_id, version, signed_on))
         if signed_on > today:
             later.add(staff_id)
-    for staff_id, module_id, version, method, done_on in _state_rows(ids, COMPLETION, state.item_id, state.version,
-                                                                     state.method, state.done_on):
+    rows = _state_rows(ids, COMPLETION, state.item_id, state.version, state.method, state.done_on)
+    for staff_id, module_id, version, method, done_on in rows:
+        done_on = rows.date(done_on)
         completions[staff_id].append(Completion(module_id, version, done_on, method))
         if done_on > today:
             later.add(staff_id)
-    for staff_id, type_id, issued_on, expires_on in _state_rows(ids, CERTIFICATION, state.item_id, state.done_on,
-                                                                state.expires_on):
-        certs[staff_id].append(CertRecord(type_id, issued_on, expires_on))
+    rows = _state_rows(ids, CERTIFICATION, state.item_id, state.done_on, state.expires_on)
+    for staff_id, type_id, issued_on, expires_on in rows:
+        issued_on = rows.date(issued_on)
+        certs[staff_id].append(CertRecord(type_id, issued_on, rows.optional_date(expires_on)))
         if issued_on > today:
             later.add(staff_id)
     return acks, completions, certs, later

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVarTuple
@@ -135,6 +136,40 @@ def utc_wall_time(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Co
     if db.session.get_bind().dialect.name == "postgresql":
         return type_coerce(func.timezone("UTC", column), DateTime())
     return type_coerce(column, DateTime())
+
+
+class DriverRows:
+    """The rows of a bulk read as the database driver returns them, without SQLAlchemy's per-row
+    result processing, which costs more than the query when rows number in the hundreds of thousands
+    (everyone's stored state at 2,000 staff: 0.55 s to 0.45 s on SQLite, the driver's fetch 0.18 s).
+
+    Columns come as the driver sends them: read dates and times through ``date``, ``optional_date``
+    and ``datetime``, which take PostgreSQL's typed values as they are and parse SQLite's ISO text.
+    Only for columns of plain types (read UTCDateTime columns through :func:`utc_wall_time`).
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        connection = db.session.connection()
+        typed = connection.dialect.name == "postgresql"
+        self.date: Callable[[Any], date] = _same if typed else date.fromisoformat
+        self.optional_date: Callable[[Any], date | None] = _same if typed else _iso_date
+        self.datetime: Callable[[Any], datetime] = _same if typed else datetime.fromisoformat
+        result = connection.execute(statement)
+        try:
+            self.rows: Sequence[Any] = result.cursor.fetchall() if result.cursor is not None else []
+        finally:
+            result.close()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _iso_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 Columns = TypeVarTuple("Columns")
