@@ -5,8 +5,9 @@ Run: .venv/bin/python benchmarks/bench_dashboard.py [--staff 2000] [--repeat 5] 
 Builds a scratch database per backend (PostgreSQL: a scratch database on the test suite's server)
 with synthetic content (120 policies, 29 modules, 1 certification = 150 requirements for everyone)
 and records for each person, inserted in bulk (a benchmark, not a tracker: no audit events), then
-rebuilds the stored compliance state from them (``compliance rebuild-state``) and closes the past
-months (their month-end counts, computed once). Each figure then comes from a fresh process, as a
+rebuilds the stored compliance state from them (``compliance rebuild-state``), closes the past
+months (their month-end counts, computed once) and fills today's status sheet (which the first
+reader of each day does). Each figure then comes from a fresh process, as a
 new worker: it signs in, one signature is written (through the service, with its audit event), and
 the first call is the **cold** figure; **warm** is the median of the next calls; **after a write** is
 the median of calls each made right after another signature in that process. Each is also given
@@ -198,7 +199,7 @@ def prepare(url: str, root: Path, staff: int) -> None:
     import flask_migrate
 
     from tracker import create_app
-    from tracker.services import compliance_state, month_snapshots, served_catalogue, trend
+    from tracker.services import compliance_state, month_snapshots, served_catalogue, status_sheet, trend
     from tracker.services.sync import sync
     from tracker.storage.db import db, today
 
@@ -215,6 +216,9 @@ def prepare(url: str, root: Path, staff: int) -> None:
         started = time.perf_counter()
         month_snapshots.month_end_counts(served_catalogue.current(), trend.month_ends(today())[:-1])
         print(f"closing 11 past months (once each, by the first reader): {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        status_sheet.sheet(served_catalogue.current(), today())
+        print(f"today's status sheet (once a day, by the first reader): {time.perf_counter() - started:.1f} s")
         db.engine.dispose()
 
 

@@ -15,6 +15,7 @@ import flask_migrate
 import pytest
 import tracker_helpers
 from mail_helpers import local_smtp
+from state_helpers import archive_versions
 from tracker_helpers import (
     POSTGRES_ENV,
     add_person,
@@ -22,7 +23,9 @@ from tracker_helpers import (
     make_app,
     restore_rows,
     saved_rows,
+    user_id,
 )
+from training_helpers import extend_content
 
 from tracker.services import audit, served_catalogue
 from tracker.storage.db import db
@@ -104,3 +107,13 @@ def inbox(app):
     """A local SMTP server the app sends through; links in the mail start with MAIL_BASE_URL."""
     with local_smtp(app, MAIL_BASE_URL) as handler:
         yield handler
+
+
+@pytest.fixture
+def property_office(app, tmp_path):
+    """The fixture content plus an in-person module and more card types, versions 1 to 4 of every
+    policy and module, and a manager who records things; (app, the manager's user id)."""
+    extend_content(app, tmp_path)
+    archive_versions(app)
+    add_person(app, "maria@clinic.example", "Maria Lopez", account_role="manager", roles=("office-manager",))
+    return app, user_id(app, "maria@clinic.example")

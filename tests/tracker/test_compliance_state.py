@@ -15,15 +15,15 @@ from sqlalchemy import delete, select, update
 from state_helpers import (
     ALL_ROLES,
     VERSIONS,
+    Writer,
     archive_versions,
     both_ways,
     card,
-    complete,
-    decide,
     rebuilt_rows,
     sign,
     state_rows,
     version_ids,
+    write,
 )
 from tracker_helpers import ack_form, add_person, fresh_database, migrated_app, sign_in, user_id
 from training_helpers import BBP, HIPAA, extend_content
@@ -39,79 +39,6 @@ from tracker.storage.models import (
     PolicyVersion,
     Staff,
 )
-from tracker.storage.models import TrainingCompletion as Completion
-
-POLICIES = ("minimum-necessary", "visitor-log", "sharps-disposal")
-MODULES = (HIPAA, BBP)
-CARD_TYPES = ("bls", "cma-aama", "hep-b")
-
-days_ago = st.integers(min_value=-2, max_value=800)  # a few records dated after today, which the rules skip
-write = st.one_of(
-    st.tuples(st.just("sign"), st.sampled_from(POLICIES), st.sampled_from(VERSIONS), days_ago),
-    st.tuples(st.just("complete"), st.sampled_from(MODULES), st.sampled_from(VERSIONS),
-              st.sampled_from(("quiz", "in_person")), days_ago),
-    st.tuples(st.just("correct-completion"), st.integers(0, 20), days_ago),
-    st.tuples(st.just("card"), st.sampled_from(CARD_TYPES), days_ago, st.none() | st.integers(-100, 900)),
-    st.tuples(st.just("decide"), st.integers(0, 20), st.sampled_from(("verified", "verified", "rejected"))),
-    st.tuples(st.just("correct-card"), st.integers(0, 20), days_ago, st.none() | st.integers(-100, 900)),
-    st.tuples(st.just("commit")),
-)
-
-
-class Writer:
-    """Applies generated writes for one person through the session, as the services would."""
-
-    def __init__(self, staff_id: int, user: int):
-        self.staff_id, self.user = staff_id, user
-        self.policies, self.modules = version_ids(PolicyVersion), version_ids(ModuleVersion)
-        self.signed: set[int] = set()
-        self.completions: list[Completion] = []
-        self.cards: list = []
-
-    def apply(self, step: tuple) -> None:
-        kind, *args = step
-        if kind == "commit":
-            db.session.commit()
-        elif kind == "sign":
-            self._sign(*args)
-        elif kind == "complete":
-            module, version, method, ago = args
-            self.completions.append(complete(self.staff_id, self.modules[module, version], self.user,
-                                             today() - timedelta(days=ago), method))
-        elif kind == "correct-completion" and self.completions:
-            original = self.completions[args[0] % len(self.completions)]
-            self.completions.append(complete(self.staff_id, original.module_version_id, self.user,
-                                             today() - timedelta(days=args[1]), original.method, original.id))
-        elif kind == "card":
-            self._card(*args)
-        elif kind == "decide" and self.cards:
-            decide(self.cards[args[0] % len(self.cards)].id, self.user, args[1])
-        elif kind == "correct-card" and self.cards:
-            original = self.cards[args[0] % len(self.cards)]
-            self._card(original.type_id, args[1], args[2], original.id)
-        db.session.flush()
-
-    def _sign(self, policy: str, version: int, ago: int) -> None:
-        version_id = self.policies[policy, version]
-        if version_id not in self.signed:  # one signature per person and version
-            self.signed.add(version_id)
-            sign(self.staff_id, version_id, self.user, max(ago, 0))
-
-    def _card(self, type_id: str, ago: int, lasts: int | None, corrects: int | None = None) -> None:
-        issued = today() - timedelta(days=max(ago, 0))  # the card service refuses issue dates after today
-        expires = None if lasts is None else issued + timedelta(days=lasts)
-        self.cards.append(card(self.staff_id, type_id, self.user, issued, expires, corrects))
-
-
-@pytest.fixture
-def property_office(app, tmp_path):
-    """The fixture content plus an in-person module and more card types, versions 1 to 4 of every
-    policy and module, and a manager who records things; (app, the manager's user id)."""
-    extend_content(app, tmp_path)
-    archive_versions(app)
-    add_person(app, "maria@clinic.example", "Maria Lopez", account_role="manager", roles=("office-manager",))
-    return app, user_id(app, "maria@clinic.example")
-
 
 PEOPLE = itertools.count()
 

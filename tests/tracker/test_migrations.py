@@ -15,7 +15,7 @@ TABLES = {"locations", "roles", "staff", "users", "api_tokens", "policy_versions
           "certification_records", "certification_verifications", "certification_cards",
           "calendar_feeds", "user_sessions", "account_links", "throttle_buckets", "recovery_codes",
           "duty_schedules", "duty_completions", "duty_attachments", "compliance_state", "compliance_snapshots",
-          "state_changes"}
+          "state_changes", "status_sheet", "status_sheet_head"}
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(backend, tmp_path):

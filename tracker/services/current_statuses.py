@@ -41,29 +41,31 @@ class _Entry:
 _remembered: Remembered[date, _Entry] = Remembered(DAYS_KEPT)
 
 
+def newest_change() -> Seen:
+    """The (id, token) of the newest change in the log; None while it is empty."""
+    newest = db.session.execute(_NEWEST).first()
+    return (newest.id, newest.token) if newest is not None else None
+
+
+def changed_since(seen: Seen, newest: Seen) -> set[int] | None:
+    """The people named in the log after ``seen`` up to ``newest``; None when that cannot be told (a
+    change naming everyone, or a log that no longer holds ``seen``: a database restored from a copy)."""
+    if seen == newest:
+        return set()
+    if seen is not None and (newest is None or db.session.scalar(_TOKEN_OF, {"id": seen[0]}) != seen[1]):
+        return None
+    changed = set(db.session.scalars(_SINCE, {"id": seen[0] if seen else 0}))
+    return None if None in changed else {i for i in changed if i is not None}
+
+
 def statuses(catalogue: Catalogue, day: date, people: list[Staff]) -> Statuses:
     """compliance_status.current_statuses_by_staff for ``people`` on ``day`` (today or later)."""
-    newest = db.session.execute(_NEWEST).first()
-    seen: Seen = (newest.id, newest.token) if newest is not None else None
+    seen = newest_change()
     entry = _remembered.get(day)
-    stale = _stale_people(entry, catalogue, seen)
+    stale = None if entry is None or entry.catalogue is not catalogue else changed_since(entry.seen, seen)
     known = entry.statuses if entry is not None and stale is not None else {}
     todo = [p for p in people if p.id not in known or (stale is not None and p.id in stale)]
     if todo or entry is None or entry.seen != seen:
         known = {**known, **compliance_status.current_statuses_by_staff(todo, catalogue, day)}
         _remembered.put(day, _Entry(catalogue, seen, known))
     return {p.id: known[p.id] for p in people}
-
-
-def _stale_people(entry: _Entry | None, catalogue: Catalogue, seen: Seen) -> set[int] | None:
-    """The people changed since ``entry`` was made; None when it cannot be brought up to date
-    (none yet, another catalogue, a change naming everyone, or a log that is not the one it followed)."""
-    if entry is None or entry.catalogue is not catalogue:
-        return None
-    if entry.seen == seen:
-        return set()
-    if entry.seen is not None and (seen is None or db.session.scalar(_TOKEN_OF, {"id": entry.seen[0]})
-                                   != entry.seen[1]):
-        return None
-    changed = set(db.session.scalars(_SINCE, {"id": entry.seen[0] if entry.seen else 0}))
-    return None if None in changed else {i for i in changed if i is not None}

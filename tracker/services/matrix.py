@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -276,8 +277,7 @@ def _column(key: str, rows: list[Row]) -> Requirement:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Overdue:
+class Overdue(NamedTuple):  # a tuple: a dashboard lists tens of thousands
     staff: Staff
     item: ItemStatus
     due_date: date  # the item's, which an overdue item always has
@@ -292,8 +292,7 @@ def overdue(matrix: Matrix) -> list[Overdue]:
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
 
-@dataclass(frozen=True)
-class Expiring:
+class Expiring(NamedTuple):
     staff: Staff
     item: ItemStatus
     days: int  # days left until the due date
@@ -305,26 +304,28 @@ def _done_on(record: Completion | CertRecord) -> date:
 
 
 def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[Expiring]:
-    """Training renewals and certification expiries falling due within the longest window.
-
-    Only things already done that run out (a current card, a completed course that recurs):
-    what was never done is pending or overdue, listed elsewhere. Checks that always run out
-    within the window (a monthly exclusion-list screening) are routine, not news: left out.
-    """
+    """Training renewals and certification expiries falling due within the longest window
+    (:func:`runs_out_soon`), the soonest first."""
     longest = max(windows)
-    horizon = matrix.as_of + timedelta(days=longest)
     found = []
     for row in matrix.rows:
         for item in row.picked:
-            due = item.due_date  # None for most cells (signed policies): the cheapest test first
-            if due is None or due > horizon:
-                continue
-            done = item.satisfied_by  # a signature (policies) never runs out: only completions and cards
-            if not isinstance(done, _RUN_OUT) or (due - _done_on(done)).days <= longest:
-                continue
-            days = (due - matrix.as_of).days
-            found.append(Expiring(row.staff, item, days, next(w for w in windows if days <= w)))
+            if item.due_date is not None and runs_out_soon(item, matrix.as_of, longest):
+                days = (item.due_date - matrix.as_of).days
+                found.append(Expiring(row.staff, item, days, next(w for w in windows if days <= w)))
     return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
+
+
+def runs_out_soon(item: ItemStatus, as_of: date, longest: int = max(EXPIRY_WINDOWS)) -> bool:
+    """Whether something already done runs out within ``longest`` days of ``as_of`` (a current card, a
+    completed course that recurs). What was never done is pending or overdue, listed elsewhere;
+    checks that always run out within the window (a monthly exclusion-list screening) are routine,
+    not news: left out."""
+    due = item.due_date  # None for most cells (signed policies): the cheapest test first
+    if due is None or (due - as_of).days > longest:
+        return False
+    done = item.satisfied_by  # a signature (policies) never runs out: only completions and cards
+    return isinstance(done, _RUN_OUT) and (due - _done_on(done)).days > longest
 
 
 _RUN_OUT = (Completion, CertRecord)

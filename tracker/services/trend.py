@@ -4,7 +4,7 @@ Each point is the as-of computation of that day (tracker.services.matrix.compute
 what the matrix shows for the same date. A closed month's end no longer changes with what is
 entered now, so its counts are stored in the database the first time any worker asks for them
 (tracker.services.month_snapshots) and read from there by every worker after. The last point is the
-day asked about itself (the month so far), computed from the stored latest records.
+day asked about itself (the month so far), read off the status sheet (tracker.services.status_sheet).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from portal.model import Catalogue
 from tracker.rules.summary import Summary
-from tracker.services import matrix, month_snapshots
+from tracker.services import month_snapshots, sheet_pages, status_sheet
 
 MONTHS = 12
 
@@ -43,12 +43,14 @@ def point(catalogue: Catalogue, day: date) -> Point:
 
 
 def history(catalogue: Catalogue, as_of: date, months: int = MONTHS,
-            current: matrix.Matrix | None = None) -> list[Point]:
-    """The points up to ``as_of``; ``current``, the unfiltered matrix of ``as_of`` if the caller has it."""
+            current: month_snapshots.Counts | None = None) -> list[Point]:
+    """The points up to ``as_of``; ``current``, the counts of ``as_of`` (overall, by location) if the
+    caller has them, else read off the status sheet."""
     days = month_ends(as_of, months)
     closed = month_snapshots.month_end_counts(catalogue, days[:-1])
     points = [Point(day, *closed[day]) if day in closed else point(catalogue, day) for day in days[:-1]]
-    if current is None or current.as_of != as_of or current.filters.as_args():
-        current = matrix.compute(catalogue, as_of)  # remembered by the matrix for its data version
-    last = Point(as_of, current.summary, current.by_location)
+    if current is None:
+        figures = sheet_pages.overview(status_sheet.sheet(catalogue, as_of))
+        current = figures.summary, figures.by_location
+    last = Point(as_of, *current)
     return [*points, last]

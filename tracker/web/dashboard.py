@@ -33,6 +33,8 @@ from tracker.services import (
     exports,
     matrix,
     served_catalogue,
+    sheet_pages,
+    status_sheet,
     trend,
 )
 from tracker.services.memory import with_collector_paused
@@ -117,8 +119,8 @@ def _page_number(pages: int) -> int:
     return number
 
 
-def _trend_chart(catalogue, day, computed: matrix.Matrix):
-    points = trend.history(catalogue, day, current=computed)
+def _trend_chart(catalogue, day, current: sheet_pages.Overview):
+    points = trend.history(catalogue, day, current=(current.summary, current.by_location))
     labels = [p.day.strftime("%b %Y" if p.day.month == 1 else "%b") for p in points]  # the year at each January
     series = [Series(OVERALL, [round(p.overall.rate * 100, 1) for p in points])]
     for location in catalogue.locations.values():
@@ -135,12 +137,13 @@ def _trend_chart(catalogue, day, computed: matrix.Matrix):
 def dashboard():
     catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
-    computed = matrix.compute(catalogue, day)
-    chart, points, series = _trend_chart(catalogue, day, computed)
+    sheet = status_sheet.sheet(catalogue, day)
+    figures = sheet_pages.overview(sheet)
+    chart, points, series = _trend_chart(catalogue, day, figures)
     duty_rows = duties.compute(catalogue, day)
-    overdue, expiring = matrix.overdue(computed), matrix.expiring(computed)
+    overdue, expiring = sheet_pages.overdue(sheet), sheet_pages.expiring(sheet)
     return render_template(
-        "dashboard/dashboard.html", as_of=day, matrix=computed, locations=catalogue.locations,
+        "dashboard/dashboard.html", as_of=day, figures=figures, locations=catalogue.locations,
         overdue=overdue, overdue_people=_overdue_people(overdue), overdue_table=_overdue_table(overdue, day),
         expiring=expiring, expiring_by_window=matrix.by_window(expiring), windows=matrix.EXPIRY_WINDOWS,
         can_remind=day == today(),
@@ -154,13 +157,14 @@ def matrix_page():
     catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
     filters = _filters(catalogue)
-    computed = matrix.compute(catalogue, day, filters)
-    pages = math.ceil(len(computed.rows) / PAGE_SIZE)
+    found = sheet_pages.matched(status_sheet.sheet(catalogue, day), filters)
+    pages = math.ceil(len(found.rows) / PAGE_SIZE)
     page = _page_number(pages)
-    shown = computed.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    people = [row.staff for row in found.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+    shown = matrix.compute(catalogue, day, filters, people=people).rows if people else []  # only this page's, in full
     return render_template(
-        "dashboard/matrix.html", as_of=day, matrix=computed, rows=shown, page=page, pages=pages,
-        filters=filters, catalogue=catalogue, requirements=matrix.all_requirements(catalogue),
+        "dashboard/matrix.html", as_of=day, matched=found, filters=filters, rows=shown, page=page, pages=pages,
+        catalogue=catalogue, requirements=matrix.all_requirements(catalogue),
         marks=matrix.STATUS_MARKS, statuses=list(Status))
 
 

@@ -24,6 +24,8 @@ from tracker.storage.models.compliance import (
     ComplianceSnapshot,
     ComplianceState,
     StateChange,
+    StatusSheetHead,
+    StatusSheetRow,
 )
 from tracker.storage.models.content import (
     METHODS,
@@ -60,5 +62,5 @@ __all__ = [
     "Acknowledgement", "ApiToken", "ArchivedVersion", "AuditEvent", "CalendarFeed", "CertificationCard", "CertificationRecord",
     "CertificationVerification", "ContentSnapshot", "LateReason", "Location", "ModuleVersion", "PolicyVersion",
     "QuizAttempt", "QuizServing", "Role", "SessionAttendee", "Staff", "TrainingCompletion", "TrainingSession",
-    "User", "ComplianceSnapshot", "ComplianceState", "STATE_KINDS", "StateChange", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
+    "User", "ComplianceSnapshot", "ComplianceState", "STATE_KINDS", "StateChange", "StatusSheetHead", "StatusSheetRow", "DutyAttachment", "DutyCompletion", "DutySchedule", "LINK_PURPOSES", "AccountLink", "RecoveryCode", "ThrottleBucket", "UserSession",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.storage.db import Model, UTCDateTime, utcnow
@@ -84,3 +84,33 @@ class StateChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int | None]
     token: Mapped[str] = mapped_column(String(16))
+
+
+class StatusSheetRow(Model):
+    """One person's statuses on the sheet's day (StatusSheetHead): what the dashboard, the matrix page
+    and the trend's last point read instead of computing everyone (tracker.services.status_sheet).
+
+    ``codes`` holds one letter per requirement of the catalogue, in the matrix's column order
+    (tracker.services.status_sheet.CODES; "-" where the person owes nothing); ``dues`` the due dates
+    of the cells those pages list (overdue, or running out soon) as JSON.
+    """
+
+    __tablename__ = "status_sheet"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    codes: Mapped[str] = mapped_column(Text)
+    dues: Mapped[str] = mapped_column(Text)
+
+
+class StatusSheetHead(Model):
+    """What the status sheet is computed for: the day, the catalogue snapshot, and the newest change
+    (StateChange) it has folded in. One row, ``id`` 1; readers lock it while they bring the sheet
+    up to date, so two workers never interleave their writes."""
+
+    __tablename__ = "status_sheet_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    snapshot_id: Mapped[int]
+    change_id: Mapped[int]  # 0: the log was empty
+    change_token: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,192 @@
+"""The status sheet (tracker.services.status_sheet): what the dashboard, the matrix page and the trend
+read off it always equals what the full matrix computation gives; today's sheet is stored once and
+shared by every worker, and each write makes the next reader recompute only the people it touched."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from dashboard_helpers import TODAY, known_office, sign
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError
+from state_helpers import ALL_ROLES, Writer, write
+from tracker_helpers import add_person, make_app, sign_in
+
+from tracker.services import (
+    compliance_state,
+    compliance_status,
+    matrix,
+    served_catalogue,
+    sheet_pages,
+    status_sheet,
+)
+from tracker.storage.db import db, today
+from tracker.storage.models import StateChange, StatusSheetHead, StatusSheetRow
+
+PEOPLE = itertools.count()
+FILTERS = [matrix.Filters(), matrix.Filters(status="overdue"), matrix.Filters(status="compliant", role="clinician"),
+           matrix.Filters(requirement="policy:minimum-necessary"), matrix.Filters(location="northgate"),
+           matrix.Filters(requirement="module:hipaa-basics", status="pending")]
+
+
+def listed(entries) -> list[tuple]:
+    """Overdue or expiring entries as comparable values (a sheet's items carry no detail or record)."""
+    return [(e.staff.id, e.item.kind, e.item.id, e.item.title, e.item.status, e.item.due_date, *e[2:])
+            for e in entries]
+
+
+def assert_sheet_equals_matrix(catalogue, day) -> None:
+    sheet, full = status_sheet.sheet(catalogue, day), matrix.compute(catalogue, day, remember=False)
+    figures = sheet_pages.overview(sheet)
+    assert (figures.summary, figures.by_location, figures.people) == (full.summary, full.by_location, len(full.rows))
+    assert listed(sheet_pages.overdue(sheet)) == listed(matrix.overdue(full))
+    assert listed(sheet_pages.expiring(sheet)) == listed(matrix.expiring(full))
+    for filters in FILTERS:
+        found, computed = sheet_pages.matched(sheet, filters), matrix.compute(catalogue, day, filters, remember=False)
+        assert [r.staff.id for r in found.rows] == [r.staff.id for r in computed.rows], filters
+        assert (found.columns, found.summary) == (computed.columns, computed.summary), filters
+
+
+person = st.tuples(st.sampled_from([("clinician",), ("front-desk",), ALL_ROLES, ("medical-assistant",)]),
+                   st.sampled_from([None, "northgate"]), st.integers(0, 900), st.lists(write, max_size=12))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(people=st.lists(person, min_size=1, max_size=4))
+def test_the_pages_read_off_the_sheet_what_the_matrix_computes(property_office, people):
+    app, user = property_office
+    for roles, location, hired, writes in people:
+        staff = add_person(app, f"s{next(PEOPLE)}@clinic.example", f"Person {next(PEOPLE)}", account_role=None,
+                           roles=roles, location=location, hire_date=today() - timedelta(days=hired))
+        with app.app_context():
+            writer = Writer(staff, user)
+            for step in writes:
+                writer.apply(step)
+            db.session.commit()
+    with app.app_context():
+        catalogue = served_catalogue.current()
+        for day in (today(), today() - timedelta(days=45), today() + timedelta(days=20)):
+            assert_sheet_equals_matrix(catalogue, day)
+
+
+@pytest.fixture
+def office(app, manager):
+    return known_office(app, manager)
+
+
+@pytest.fixture
+def recomputed(monkeypatch) -> list[set[int]]:
+    """The staff ids of each computation of today's statuses, as they happen."""
+    calls: list[set[int]] = []
+    real = compliance_status.current_statuses_by_staff
+
+    def spy(people, catalogue, today):
+        people = list(people)
+        calls.append({p.id for p in people})
+        return real(people, catalogue, today)
+
+    monkeypatch.setattr(compliance_status, "current_statuses_by_staff", spy)
+    return calls
+
+
+def read(app) -> status_sheet.Sheet:
+    with app.app_context():
+        catalogue = served_catalogue.current()
+        found = status_sheet.sheet(catalogue, TODAY)
+        assert_sheet_equals_matrix(catalogue, TODAY)
+        return found
+
+
+def everyone(office) -> set[int]:
+    return {office.maria, office.ava, office.ben, office.cleo, office.dev}
+
+
+def test_the_first_reader_stores_the_sheet_and_a_fresh_worker_reads_it(app, database_url, office, recomputed):
+    read(app)
+    assert recomputed[0] == everyone(office)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StatusSheetRow)) == 5
+        assert db.session.scalar(select(StatusSheetHead.day)) == TODAY
+    other = make_app(database_url, TRACKER_CHECKPOINT_FILE=app.config["TRACKER_CHECKPOINT_FILE"],
+                     TRACKER_SYNC_ON_START=False)
+    recomputed.clear()
+    with other.app_context():
+        status_sheet.sheet(served_catalogue.current(), TODAY)
+        db.engine.dispose()
+    assert recomputed == []  # nothing computed: the stored sheet served the new worker
+
+
+def test_a_signature_recomputes_only_its_signer_for_the_next_reader(app, office, recomputed):
+    before = read(app)
+    sign(app, office.ben, "minimum-necessary")
+    recomputed.clear()
+    after = read(app)
+    assert recomputed[0] == {office.ben}
+    column = [r.key for r in after.columns].index("policy:minimum-necessary")
+    line = {row.staff.id: row.line for row in after.rows}
+    assert line[office.ben].codes[column] == "C"
+    assert {r.staff.id: r.line for r in before.rows if r.staff.id != office.ben} == \
+        {k: v for k, v in line.items() if k != office.ben}
+
+
+def test_a_new_hire_is_on_the_next_sheet(app, office, recomputed):
+    read(app)
+    newcomer = add_person(app, "new@clinic.example", "Nia Newman", roles=("front-desk",), hire_date=TODAY)
+    recomputed.clear()
+    sheet = read(app)
+    assert recomputed[0] == {newcomer}
+    assert newcomer in {row.staff.id for row in sheet.rows}
+
+
+@pytest.mark.parametrize("change", ["another day", "another catalogue", "a rebuild", "a restored log"])
+def test_what_the_log_cannot_follow_recomputes_everyone(app, office, recomputed, change):
+    read(app)
+    with app.app_context():
+        if change == "another day":
+            db.session.execute(update(StatusSheetHead).values(day=TODAY - timedelta(days=1)))
+        elif change == "another catalogue":
+            db.session.execute(update(StatusSheetHead).values(snapshot_id=StatusSheetHead.snapshot_id - 1))
+        elif change == "a rebuild":
+            compliance_state.rebuild(db.session.connection())
+        else:  # the log as a restored copy might hold it: the same ids, other rows
+            newest = db.session.scalar(select(func.max(StateChange.id)))
+            db.session.execute(delete(StateChange).where(StateChange.id == newest))
+            db.session.execute(insert(StateChange).values(id=newest, staff_id=office.ava, token="restored"))
+        db.session.commit()
+    recomputed.clear()
+    read(app)
+    assert recomputed[0] == everyone(office)
+
+
+def test_a_sign_in_leaves_the_sheet_as_it_is(app, client, office, recomputed):
+    read(app)
+    sign_in(client, "ava@clinic.example")  # an audit event, and no record that counts
+    recomputed.clear()
+    with app.app_context():
+        status_sheet.sheet(served_catalogue.current(), TODAY)
+    assert recomputed == []
+
+
+def test_a_database_that_cannot_be_written_still_gets_todays_statuses(app, office, monkeypatch):
+    def refused(*args):
+        raise OperationalError("INSERT INTO status_sheet", {}, Exception("attempt to write a readonly database"))
+
+    monkeypatch.setattr(status_sheet, "_refresh", refused)
+    sign(app, office.ben, "minimum-necessary")
+    read(app)  # equal to the full computation, though nothing could be stored
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StatusSheetRow)) == 0
+
+
+def test_the_dashboard_and_the_matrix_page_read_the_stored_sheet(app, client, office, recomputed):
+    sign_in(client, "maria@clinic.example")
+    assert client.get("/manager/dashboard").status_code == 200
+    recomputed.clear()
+    page = client.get("/manager/matrix?status=overdue")
+    assert page.status_code == 200 and "Ben Ortiz" in page.get_data(as_text=True)
+    # The sheet picked the people; only they are computed in full (a cell's title shows its detail).
+    assert recomputed == [{office.ben}]

@@ -1,0 +1,112 @@
+"""What the dashboard and the matrix page show, read off a status sheet (tracker.services.status_sheet):
+counts, the overdue and expiring cells, and which people and columns a filtered matrix holds.
+
+Each function gives what its namesake in tracker.services.matrix gives from the full matrix (the
+summaries, :func:`matrix.overdue`, :func:`matrix.expiring`, :func:`matrix.compute`'s rows and
+columns), by counting letters instead of building every status; the tests hold them equal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tracker.rules.records import Status
+from tracker.rules.summary import Summary, combined, from_counts
+from tracker.services import matrix
+from tracker.services.status_sheet import CODES, NOT_OWED, Sheet, SheetRow
+
+_OVERDUE = CODES[Status.OVERDUE]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The dashboard's figures: everyone's summary, each location's, and how many people."""
+
+    summary: Summary
+    by_location: dict[str | None, Summary]
+    people: int
+
+
+def overview(sheet: Sheet) -> Overview:
+    located: dict[str | None, Counter[Status]] = {}
+    for row in sheet.rows:
+        counts = located.setdefault(row.staff.location_id, Counter())
+        counts.update(_counts(row.line.codes))
+    by_location = {location: from_counts(counts) for location, counts in located.items()}
+    return Overview(combined(by_location.values()), by_location, len(sheet.rows))
+
+
+def _counts(cells: str, code: str = "") -> dict[Status, int]:
+    """How many cells hold each status (only ``code``'s, if given)."""
+    return {status: cells.count(letter) for status, letter in CODES.items() if not code or letter == code}
+
+
+def overdue(sheet: Sheet) -> list[matrix.Overdue]:
+    """Every overdue cell, the longest overdue first."""
+    found = [matrix.Overdue(row.staff, sheet.item(row, column), due, (sheet.as_of - due).days)
+             for row in sheet.rows for column, (due, _soon) in row.line.dues.items()
+             if row.line.codes[column] == _OVERDUE]
+    return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
+
+
+def expiring(sheet: Sheet, windows: tuple[int, ...] = matrix.EXPIRY_WINDOWS) -> list[matrix.Expiring]:
+    """The cells running out within the longest window (tracker.services.matrix.runs_out_soon), the soonest first."""
+    found = []
+    for row in sheet.rows:
+        for column, (due, soon) in row.line.dues.items():
+            if soon:
+                days = (due - sheet.as_of).days
+                found.append(matrix.Expiring(row.staff, sheet.item(row, column), days,
+                                             next(w for w in windows if days <= w)))
+    return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The people a filtered matrix holds (in name order), its columns, and the summary of its picked cells."""
+
+    rows: list[SheetRow]
+    columns: list[matrix.Requirement]
+    summary: Summary
+
+
+def matched(sheet: Sheet, filters: matrix.Filters) -> Matched:
+    """The rows, columns and summary :func:`matrix.compute` gives for these filters."""
+    code = CODES[Status(filters.status)] if filters.status else ""
+    keys = [requirement.key for requirement in sheet.columns]
+    column = keys.index(filters.requirement) if filters.requirement else None
+    rows: list[SheetRow] = []
+    totals: Counter[Status] = Counter()
+    for row in sheet.rows:
+        staff = row.staff
+        if (filters.location and staff.location_id != filters.location) or (
+                filters.role and filters.role not in (staff.roles or ())):
+            continue
+        counts = _counts(row.line.codes if column is None else row.line.codes[column], code)
+        if filters.picks_cells() and not any(counts.values()):
+            continue
+        rows.append(row)
+        totals.update(counts)
+    shown = _columns(rows, code, column) if filters.picks_cells() else _owed_columns(rows)
+    return Matched(rows, [sheet.columns[n] for n in sorted(shown)], from_counts(totals))
+
+
+def _columns(rows: Iterable[SheetRow], code: str, column: int | None) -> set[int]:
+    """The columns holding a picked cell: ``column`` only, if given; cells with ``code``, if given."""
+    found: set[int] = set()
+    for row in rows:
+        cells = row.line.codes
+        candidates = range(len(cells)) if column is None else (column,)
+        found.update(n for n in candidates if cells[n] != NOT_OWED and (not code or cells[n] == code))
+    return found
+
+
+def _owed_columns(rows: Iterable[SheetRow]) -> set[int]:
+    """The columns anyone owes: people with the same roles and location owe the same things, so one
+    line of each such group says which."""
+    groups: dict[tuple[frozenset[str], str | None], str] = {}
+    for row in rows:
+        groups.setdefault((frozenset(row.staff.roles or ()), row.staff.location_id), row.line.codes)
+    return {n for cells in groups.values() for n, letter in enumerate(cells) if letter != NOT_OWED}

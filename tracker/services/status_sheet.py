@@ -1,0 +1,193 @@
+"""Everyone's statuses on one day as a sheet of letters, stored in the database for today.
+
+The dashboard, the matrix page and the trend's last point need counts, the few cells they list
+(overdue, running out soon) and, for the matrix, the full statuses of one page of people. Computing
+everyone's statuses to get them costs a fresh worker a second or more at a group practice's size, on
+every worker and every host. So today's statuses are kept as a sheet (tracker.storage.models
+.StatusSheetRow): one letter per person and requirement (:data:`CODES`), and the due dates of the
+listed cells. The first reader of a day (or of a new catalogue) computes everyone and stores the
+sheet; after that each reader brings it up to date from the change log (tracker.storage.models
+.StateChange) by recomputing only the people named since, so a signature taken by one worker is on
+the next page any worker draws.
+
+The letters come from the rules (tracker.rules.evaluator) like every other status, so the pages read
+the same answers as the matrix CSV and the evidence pack (tests/tracker/test_status_sheet.py compares
+them). Another day than today is computed as before (tracker.services.matrix) and put in the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from portal.model import Catalogue
+from tracker.rules.records import ItemStatus, Status
+from tracker.services import compliance_status, current_statuses, matrix
+from tracker.services.current_statuses import Seen
+from tracker.storage.db import db, today
+from tracker.storage.models import ContentSnapshot, Staff, StatusSheetHead, StatusSheetRow
+
+CODES = {Status.COMPLIANT: "C", Status.DUE_SOON: "S", Status.PENDING: "P", Status.OVERDUE: "O"}
+STATUS_OF = {code: status for status, code in CODES.items()}
+NOT_OWED = "-"
+HEAD_ID = 1
+SHEET_LOCK_KEY = 0x5354_4154  # PostgreSQL advisory lock of the sheet's writers ("STAT")
+
+_TAKE_LOCK = select(func.pg_advisory_xact_lock(SHEET_LOCK_KEY))
+_HEAD = select(StatusSheetHead.day, StatusSheetHead.snapshot_id, StatusSheetHead.change_id,
+               StatusSheetHead.change_token).where(StatusSheetHead.id == HEAD_ID)
+_LATEST_SNAPSHOT = select(func.max(ContentSnapshot.id))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One person's statuses: ``codes[n]`` is the letter of the sheet's column n; ``dues`` holds the
+    due date of each cell the pages list (overdue, or running out soon) and whether it runs out soon."""
+
+    codes: str
+    dues: dict[int, tuple[date, bool]]
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    staff: Staff
+    line: Line
+
+
+@dataclass(frozen=True)
+class Sheet:
+    as_of: date
+    columns: list[matrix.Requirement]  # matrix.all_requirements, the order of every line's codes
+    rows: list[SheetRow]  # everyone employed on the day, by name
+    _items: dict[tuple[int, str, date], ItemStatus] = field(default_factory=dict, compare=False, repr=False)
+
+    def item(self, row: SheetRow, column: int) -> ItemStatus:
+        """A listed cell's status, without its detail and records (the pages that list it show neither);
+        cells alike share one object, since a dashboard lists tens of thousands."""
+        key = (column, row.line.codes[column], row.line.dues[column][0])
+        found = self._items.get(key)
+        if found is None:
+            requirement = self.columns[column]
+            found = self._items[key] = ItemStatus(requirement.kind, requirement.id, requirement.title,
+                                                  STATUS_OF[key[1]], key[2], None, "")
+        return found
+
+
+def line_of(items: Iterable[ItemStatus], index: dict[str, int], as_of: date) -> Line:
+    """The line of one person's statuses; ``index`` gives each requirement key its column."""
+    codes = [NOT_OWED] * len(index)
+    dues: dict[int, tuple[date, bool]] = {}
+    for item in items:
+        column = index[matrix.requirement_key(item)]
+        codes[column] = CODES[item.status]
+        if item.due_date is not None:
+            soon = matrix.runs_out_soon(item, as_of)
+            if soon or item.status == Status.OVERDUE:
+                dues[column] = (item.due_date, soon)
+    return Line("".join(codes), dues)
+
+
+def sheet(catalogue: Catalogue, as_of: date) -> Sheet:
+    """Everyone's statuses on ``as_of``: today's from the stored sheet, another day's computed."""
+    columns = matrix.all_requirements(catalogue)
+    index = {requirement.key: n for n, requirement in enumerate(columns)}
+    if as_of == today():
+        lines, people = _stored(catalogue, as_of, index)
+    else:
+        people = matrix.active_staff(as_of)
+        statuses = matrix.everyones_statuses(catalogue, as_of, people)
+        lines = {p.id: line_of(statuses.get(p.id, []), index, as_of) for p in people}
+    return Sheet(as_of, columns, [SheetRow(p, lines[p.id]) for p in people])
+
+
+# --------------------------------------------------------------------------------------------
+# Today's sheet in the database
+# --------------------------------------------------------------------------------------------
+
+
+def _stored(catalogue: Catalogue, day: date, index: dict[str, int]) -> tuple[dict[int, Line], list[Staff]]:
+    """Today's lines, brought up to date first if the log has moved on, and the people employed."""
+    snapshot = db.session.scalar(_LATEST_SNAPSHOT) or 0
+    if _stale(day, snapshot, current_statuses.newest_change()) != set() and not _refreshed(
+            catalogue, day, snapshot, index):
+        people = matrix.active_staff(day)
+        statuses = matrix.everyones_statuses(catalogue, day, people)
+        return {p.id: line_of(statuses.get(p.id, []), index, day) for p in people}, people
+    lines = {staff_id: _decoded(codes, dues) for staff_id, codes, dues in
+             db.session.execute(select(StatusSheetRow.staff_id, StatusSheetRow.codes, StatusSheetRow.dues))}
+    people = matrix.active_staff(day)
+    missing = [p for p in people if p.id not in lines or len(lines[p.id].codes) != len(index)]
+    if missing:  # hired since, or the sheet rewritten for another catalogue in between
+        statuses = compliance_status.current_statuses_by_staff(missing, catalogue, day)
+        lines.update({p.id: line_of(statuses[p.id], index, day) for p in missing})
+    return lines, people
+
+
+def _stale(day: date, snapshot: int, newest: Seen) -> set[int] | None:
+    """The people whose lines are behind the log; None when the whole sheet must be computed again
+    (none yet, another day or catalogue, or a log that cannot be followed from the sheet's change)."""
+    head = db.session.execute(_HEAD).first()
+    if head is None or head.day != day or head.snapshot_id != snapshot:
+        return None
+    seen: Seen = (head.change_id, head.change_token) if head.change_id else None
+    return current_statuses.changed_since(seen, newest)
+
+
+def _refreshed(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, int]) -> bool:
+    """Bring the stored sheet up to date and commit; False where the database cannot be written (a
+    read-only file system or account): the reader then computes everyone itself, as before the sheet."""
+    try:
+        _refresh(catalogue, day, snapshot, index)
+        db.session.commit()
+    except DBAPIError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _refresh(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, int]) -> None:
+    """Under the sheet's lock (SQLite's write lock, taken at BEGIN, serves there), recompute the people
+    named in the log since the sheet's change, or everyone, and move the head to the newest change.
+    The newest change is read before the records, so anything committed after it is named for the next
+    reader; a reader that loses a race therefore only ever leaves the head behind, never ahead."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_TAKE_LOCK)
+    newest = current_statuses.newest_change()
+    stale = _stale(day, snapshot, newest)
+    people = matrix.active_staff(day)
+    if stale is None:
+        db.session.execute(delete(StatusSheetRow))
+        todo = people
+    else:
+        stored = set(db.session.scalars(select(StatusSheetRow.staff_id)))
+        todo = [p for p in people if p.id in stale or p.id not in stored]
+    statuses = compliance_status.current_statuses_by_staff(todo, catalogue, day)
+    rows = [{"staff_id": p.id, **_encoded(line_of(statuses[p.id], index, day))} for p in todo]
+    if rows:
+        db.session.execute(_upsert(StatusSheetRow, ["staff_id"], ["codes", "dues"]), rows)
+    head = {"id": HEAD_ID, "day": day, "snapshot_id": snapshot, "change_id": newest[0] if newest else 0,
+            "change_token": newest[1] if newest else ""}
+    db.session.execute(_upsert(StatusSheetHead, ["id"], ["day", "snapshot_id", "change_id", "change_token"]), [head])
+
+
+def _upsert(model: type[StatusSheetRow] | type[StatusSheetHead], keys: list[str], columns: list[str]) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return statement.on_conflict_do_update(index_elements=keys,
+                                           set_={name: getattr(statement.excluded, name) for name in columns})
+
+
+def _encoded(line: Line) -> dict[str, str]:
+    dues = [[column, due.isoformat(), int(soon)] for column, (due, soon) in sorted(line.dues.items())]
+    return {"codes": line.codes, "dues": json.dumps(dues, separators=(",", ":"))}
+
+
+def _decoded(codes: str, dues: str) -> Line:
+    return Line(codes, {column: (date.fromisoformat(due), bool(soon)) for column, due, soon in json.loads(dues)})
