@@ -22,11 +22,13 @@ def init_app(app: Flask) -> None:
         policies,
         sessions,
         sso,
+        template_cache,
         training,
         two_step,
     )
 
     pages.init_app(app)
+    template_cache.init_app(app)
     for blueprint in (auth.bp, home.bp, policies.bp, manager.bp, training.bp, sessions.bp, certifications.bp,
                       certifications.manager_bp, certification_cards.bp, dashboard.bp, calendar.bp, account.bp,
                       account_manager.bp, duties.bp, two_step.bp, sso.bp):

@@ -9,6 +9,8 @@ template's text, so an edited template is compiled afresh.
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
@@ -18,14 +20,10 @@ class _BestEffortCache(FileSystemBytecodeCache):
     """A cache that a full or read-only disk cannot break: the page is still drawn, compiled in memory."""
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 def init_app(app: Flask) -> None:
-    try:
+    with contextlib.suppress(OSError, RuntimeError):  # no private temporary folder: compile in memory as before
         app.jinja_env.bytecode_cache = _BestEffortCache()
-    except (OSError, RuntimeError):  # no private temporary folder can be made: compile in memory as before
-        pass
