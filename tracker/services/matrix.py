@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.model import Catalogue
@@ -40,6 +40,9 @@ EXPIRY_WINDOWS = (30, 60, 90)
 # Everyone's statuses for this many (data version, day) pairs: today's, and a past day or two an
 # auditor looks at. About 0.5 KB per person and requirement.
 STATUS_CACHE_SIZE = 3
+
+
+Someone = TypeVar("Someone")
 
 
 class BadFilter(ValueError):
@@ -147,12 +150,22 @@ class Matrix:
                 yield row.staff, item
 
 
+def employed_on(as_of: date) -> ColumnElement[bool]:
+    """Staff records of people employed on ``as_of``: hired on or before it, not left by it."""
+    return and_(Staff.hire_date <= as_of, Staff.left_on.is_(None) | (Staff.left_on > as_of))
+
+
 def active_staff(as_of: date) -> list[Staff]:
-    """People employed on ``as_of`` (hired on or before it, not left by it), by name."""
+    """People employed on ``as_of``, by name."""
     return list(db.session.scalars(
-        select(Staff).options(joinedload(Staff.location))
-        .where(Staff.hire_date <= as_of, Staff.left_on.is_(None) | (Staff.left_on > as_of))
-        .order_by(Staff.name, Staff.id)))
+        select(Staff).options(joinedload(Staff.location)).where(employed_on(as_of)).order_by(Staff.name, Staff.id)))
+
+
+def staff_in_order(ids: list[int]) -> list[Staff]:
+    """These people's staff records, in the order given."""
+    found = {s.id: s for s in db.session.scalars(
+        select(Staff).options(joinedload(Staff.location)).where(Staff.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def _kept(people: list[Staff], filters: Filters) -> list[Staff]:
@@ -277,14 +290,14 @@ def _column(key: str, rows: list[Row]) -> Requirement:
 # --------------------------------------------------------------------------------------------
 
 
-class Overdue(NamedTuple):  # a tuple: a dashboard lists tens of thousands
-    staff: Staff
+class Overdue(NamedTuple, Generic[Someone]):  # a tuple: a dashboard lists tens of thousands
+    staff: Someone  # a Staff record, or a status sheet's plain person
     item: ItemStatus
     due_date: date  # the item's, which an overdue item always has
     days: int  # days past the due date
 
 
-def overdue(matrix: Matrix) -> list[Overdue]:
+def overdue(matrix: Matrix) -> list[Overdue[Staff]]:
     """Every overdue item, the longest overdue first."""
     as_of, overdue_ = matrix.as_of, Status.OVERDUE
     found = [Overdue(row.staff, item, item.due_date, (as_of - item.due_date).days)
@@ -292,8 +305,8 @@ def overdue(matrix: Matrix) -> list[Overdue]:
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
 
-class Expiring(NamedTuple):
-    staff: Staff
+class Expiring(NamedTuple, Generic[Someone]):
+    staff: Someone
     item: ItemStatus
     days: int  # days left until the due date
     window: int  # the first of EXPIRY_WINDOWS that holds it
@@ -303,7 +316,7 @@ def _done_on(record: Completion | CertRecord) -> date:
     return record.completed_on if isinstance(record, Completion) else record.issued_on
 
 
-def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[Expiring]:
+def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[Expiring[Staff]]:
     """Training renewals and certification expiries falling due within the longest window
     (:func:`runs_out_soon`), the soonest first."""
     longest = max(windows)
@@ -331,9 +344,10 @@ def runs_out_soon(item: ItemStatus, as_of: date, longest: int = max(EXPIRY_WINDO
 _RUN_OUT = (Completion, CertRecord)
 
 
-def by_window(expiring: list[Expiring], windows: tuple[int, ...] = EXPIRY_WINDOWS) -> dict[int, list[Expiring]]:
+def by_window(expiring: list[Expiring[Someone]],
+              windows: tuple[int, ...] = EXPIRY_WINDOWS) -> dict[int, list[Expiring[Someone]]]:
     """The expiring items of each window, in their order (the dashboard lists each window apart)."""
-    found: dict[int, list[Expiring]] = {window: [] for window in windows}
+    found: dict[int, list[Expiring[Someone]]] = {window: [] for window in windows}
     for item in expiring:
         found[item.window].append(item)
     return found

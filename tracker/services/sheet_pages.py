@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tracker.rules.records import Status
 from tracker.rules.summary import Summary, combined, from_counts
 from tracker.services import matrix
-from tracker.services.status_sheet import CODES, NOT_OWED, Sheet, SheetRow
+from tracker.services.status_sheet import CODES, NOT_OWED, Person, Sheet, SheetRow
 
 _OVERDUE = CODES[Status.OVERDUE]
 
@@ -43,7 +43,7 @@ def _counts(cells: str, code: str = "") -> dict[Status, int]:
     return {status: cells.count(letter) for status, letter in CODES.items() if not code or letter == code}
 
 
-def overdue(sheet: Sheet) -> list[matrix.Overdue]:
+def overdue(sheet: Sheet) -> list[matrix.Overdue[Person]]:
     """Every overdue cell, the longest overdue first."""
     found = [matrix.Overdue(row.staff, sheet.item(row, column), due, (sheet.as_of - due).days)
              for row in sheet.rows for column, (due, _soon) in row.line.dues.items()
@@ -51,7 +51,7 @@ def overdue(sheet: Sheet) -> list[matrix.Overdue]:
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
 
-def expiring(sheet: Sheet, windows: tuple[int, ...] = matrix.EXPIRY_WINDOWS) -> list[matrix.Expiring]:
+def expiring(sheet: Sheet, windows: tuple[int, ...] = matrix.EXPIRY_WINDOWS) -> list[matrix.Expiring[Person]]:
     """The cells running out within the longest window (tracker.services.matrix.runs_out_soon), the soonest first."""
     found = []
     for row in sheet.rows:

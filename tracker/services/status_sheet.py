@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,9 +55,19 @@ class Line:
     dues: dict[int, tuple[date, bool]]
 
 
+class Person(NamedTuple):
+    """What the pages need of someone on the sheet: plain values, read without the ORM, since the
+    dashboard sorts tens of thousands of cells by name."""
+
+    id: int
+    name: str
+    location_id: str | None
+    roles: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class SheetRow:
-    staff: Staff
+    staff: Person
     line: Line
 
 
@@ -98,13 +108,21 @@ def sheet(catalogue: Catalogue, as_of: date) -> Sheet:
     """Everyone's statuses on ``as_of``: today's from the stored sheet, another day's computed."""
     columns = matrix.all_requirements(catalogue)
     index = {requirement.key: n for n, requirement in enumerate(columns)}
-    if as_of == today():
-        lines, people = _stored(catalogue, as_of, index)
-    else:
-        people = matrix.active_staff(as_of)
-        statuses = matrix.everyones_statuses(catalogue, as_of, people)
-        lines = {p.id: line_of(statuses.get(p.id, []), index, as_of) for p in people}
+    people = _people(as_of)
+    ids = [p.id for p in people]
+    lines = _stored(catalogue, as_of, index, ids) if as_of == today() else None
+    if lines is None:  # another day, or a database that cannot store today's
+        employed = matrix.staff_in_order(ids)
+        statuses = matrix.everyones_statuses(catalogue, as_of, employed)
+        lines = {p.id: line_of(statuses.get(p.id, []), index, as_of) for p in employed}
     return Sheet(as_of, columns, [SheetRow(p, lines[p.id]) for p in people])
+
+
+def _people(day: date) -> list[Person]:
+    """Everyone employed on ``day``, by name (the matrix's order)."""
+    rows = db.session.execute(select(Staff.id, Staff.name, Staff.location_id, Staff.roles)
+                              .where(matrix.employed_on(day)).order_by(Staff.name, Staff.id))
+    return [Person(staff_id, name, location_id, tuple(roles or ())) for staff_id, name, location_id, roles in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,22 +130,20 @@ def sheet(catalogue: Catalogue, as_of: date) -> Sheet:
 # --------------------------------------------------------------------------------------------
 
 
-def _stored(catalogue: Catalogue, day: date, index: dict[str, int]) -> tuple[dict[int, Line], list[Staff]]:
-    """Today's lines, brought up to date first if the log has moved on, and the people employed."""
+def _stored(catalogue: Catalogue, day: date, index: dict[str, int], ids: list[int]) -> dict[int, Line] | None:
+    """Today's lines of these people, brought up to date first if the log has moved on; None if they
+    cannot be stored."""
     snapshot = db.session.scalar(_LATEST_SNAPSHOT) or 0
     if _stale(day, snapshot, current_statuses.newest_change()) != set() and not _refreshed(
             catalogue, day, snapshot, index):
-        people = matrix.active_staff(day)
-        statuses = matrix.everyones_statuses(catalogue, day, people)
-        return {p.id: line_of(statuses.get(p.id, []), index, day) for p in people}, people
+        return None
     lines = {staff_id: _decoded(codes, dues) for staff_id, codes, dues in
              db.session.execute(select(StatusSheetRow.staff_id, StatusSheetRow.codes, StatusSheetRow.dues))}
-    people = matrix.active_staff(day)
-    missing = [p for p in people if p.id not in lines or len(lines[p.id].codes) != len(index)]
-    if missing:  # hired since, or the sheet rewritten for another catalogue in between
-        statuses = compliance_status.current_statuses_by_staff(missing, catalogue, day)
-        lines.update({p.id: line_of(statuses[p.id], index, day) for p in missing})
-    return lines, people
+    missing = [i for i in ids if i not in lines or len(lines[i].codes) != len(index)]
+    if missing:  # hired just now, or the sheet rewritten for another catalogue in between
+        statuses = compliance_status.current_statuses_by_staff(matrix.staff_in_order(missing), catalogue, day)
+        lines.update({i: line_of(statuses[i], index, day) for i in missing})
+    return lines
 
 
 def _stale(day: date, snapshot: int, newest: Seen) -> set[int] | None:
@@ -161,13 +177,13 @@ def _refresh(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, in
         db.session.execute(_TAKE_LOCK)
     newest = current_statuses.newest_change()
     stale = _stale(day, snapshot, newest)
-    people = matrix.active_staff(day)
     if stale is None:
         db.session.execute(delete(StatusSheetRow))
-        todo = people
+        todo = matrix.active_staff(day)
     else:
         stored = set(db.session.scalars(select(StatusSheetRow.staff_id)))
-        todo = [p for p in people if p.id in stale or p.id not in stored]
+        employed = db.session.scalars(select(Staff.id).where(matrix.employed_on(day)))
+        todo = matrix.staff_in_order([i for i in employed if i in stale or i not in stored])
     statuses = compliance_status.current_statuses_by_staff(todo, catalogue, day)
     rows = [{"staff_id": p.id, **_encoded(line_of(statuses[p.id], index, day))} for p in todo]
     if rows:

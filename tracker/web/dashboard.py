@@ -66,17 +66,17 @@ bp.add_app_template_global(as_of.spoken, "spoken_day")
 
 @dataclass(frozen=True)
 class OverduePerson:
-    staff: Staff
-    items: list[matrix.Overdue]  # the longest overdue first
+    staff: status_sheet.Person
+    items: list[matrix.Overdue[status_sheet.Person]]  # the longest overdue first
 
     @property
     def days(self) -> int:
         return self.items[0].days
 
 
-def _overdue_people(overdue: list[matrix.Overdue]) -> list[OverduePerson]:
+def _overdue_people(overdue: list[matrix.Overdue[status_sheet.Person]]) -> list[OverduePerson]:
     """Each person with something overdue, the one overdue longest first."""
-    found: dict[int, list[matrix.Overdue]] = {}
+    found: dict[int, list[matrix.Overdue[status_sheet.Person]]] = {}
     for row in overdue:
         found.setdefault(row.staff.id, []).append(row)
     return [OverduePerson(rows[0].staff, rows) for rows in found.values()]
@@ -98,7 +98,7 @@ KIND_CHOICE = tables.Choice("kind", "Kind", "Every kind",
                             [(kind, label, _of_kind(kind)) for kind, label in matrix.KIND_LABELS.items()])
 
 
-def _overdue_table(overdue: list[matrix.Overdue], day) -> tables.Table:
+def _overdue_table(overdue: list[matrix.Overdue[status_sheet.Person]], day) -> tables.Table:
     return tables.table(overdue, OVERDUE_COLUMNS, request.args, endpoint="dashboard.dashboard",
                         anchor="overdue-items", default_sort="days", default_descending=True,
                         text=lambda r: f"{r.staff.name} {r.item.title}", choice=KIND_CHOICE,
@@ -160,7 +160,7 @@ def matrix_page():
     found = sheet_pages.matched(status_sheet.sheet(catalogue, day), filters)
     pages = math.ceil(len(found.rows) / PAGE_SIZE)
     page = _page_number(pages)
-    people = [row.staff for row in found.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+    people = matrix.staff_in_order([row.staff.id for row in found.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]])
     shown = matrix.compute(catalogue, day, filters, people=people).rows if people else []  # only this page's, in full
     return render_template(
         "dashboard/matrix.html", as_of=day, matched=found, filters=filters, rows=shown, page=page, pages=pages,
