@@ -1,5 +1,5 @@
-"""The status sheet (tracker.services.status_sheet): what the dashboard, the matrix page and the trend
-read off it always equals what the full matrix computation gives; today's sheet is stored once and
+"""The status sheet (tracker.services.status_sheet): what the dashboard, the matrix page, the matrix CSV
+and the trend read off it always equals what the full matrix computation gives; today's sheet is stored once and
 shared by every worker, and each write makes the next reader recompute only the people it touched."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tracker_helpers import add_person, make_app, sign_in
 from tracker.services import (
     compliance_state,
     compliance_status,
+    exports,
     matrix,
     served_catalogue,
     sheet_pages,
@@ -45,10 +46,14 @@ def assert_sheet_equals_matrix(catalogue, day) -> None:
     assert (figures.summary, figures.by_location, figures.people) == (full.summary, full.by_location, len(full.rows))
     assert listed(sheet_pages.overdue(sheet)) == listed(matrix.overdue(full))
     assert listed(sheet_pages.expiring(sheet)) == listed(matrix.expiring(full))
+    detailed = status_sheet.sheet(catalogue, day, details=True)
     for filters in FILTERS:
         found, computed = sheet_pages.matched(sheet, filters), matrix.compute(catalogue, day, filters, remember=False)
         assert [r.staff.id for r in found.rows] == [r.staff.id for r in computed.rows], filters
         assert (found.columns, found.summary) == (computed.columns, computed.summary), filters
+        csv = exports.sheet_csv_chunks(detailed, sheet_pages.matched(detailed, filters),
+                                       sheet_pages.Pick.of(detailed, filters), catalogue)
+        assert "".join(csv) == exports.matrix_csv(computed, catalogue), filters
 
 
 person = st.tuples(st.sampled_from([("clinician",), ("front-desk",), ALL_ROLES, ("medical-assistant",)]),
@@ -190,3 +195,12 @@ def test_the_dashboard_and_the_matrix_page_read_the_stored_sheet(app, client, of
     assert page.status_code == 200 and "Ben Ortiz" in page.get_data(as_text=True)
     # The sheet picked the people; only they are computed in full (a cell's title shows its detail).
     assert recomputed == [{office.ben}]
+
+
+def test_the_refresh_command_fills_todays_sheet(app, office, runner):
+    result = runner.invoke(args=["compliance", "refresh-sheet"])
+    assert result.exit_code == 0, result.output
+    assert f"Today's status sheet ({TODAY.isoformat()}) holds 5 people" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(StatusSheetHead.day)) == TODAY
+        assert db.session.scalar(select(func.count()).select_from(StatusSheetRow)) == 5

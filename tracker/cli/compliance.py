@@ -1,4 +1,4 @@
-"""Commands for the stored compliance state: rebuild it from the records."""
+"""Commands for the stored compliance state: rebuild it from the records, and fill today's status sheet."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.cli.common import synced_catalogue
-from tracker.services import compliance_state, month_snapshots, trend
+from tracker.services import compliance_state, month_snapshots, status_sheet, trend
 from tracker.storage.db import db, today
 
 compliance_group = AppGroup("compliance", help="The stored compliance state the dashboard and matrix read.")
@@ -27,6 +27,21 @@ def rebuild_state_command(months: int) -> None:
     db.session.commit()
     click.echo(f"Rebuilt {rows} latest-record rows and the counts of {len(written)} month end(s)"
                + (f", {written[0].isoformat()} to {written[-1].isoformat()}." if written else "."))
+
+
+@compliance_group.command("refresh-sheet")
+def refresh_sheet_command() -> None:
+    """Bring today's status sheet up to date, and close last month if it has just ended.
+
+    The first page of a day computes everyone's statuses for the day (seconds at a few thousand
+    staff); run this shortly after midnight (cron, a systemd timer) so that no manager waits for it.
+    """
+    catalogue = synced_catalogue()
+    day = today()
+    found = status_sheet.sheet(catalogue, day)
+    month_snapshots.month_end_counts(catalogue, trend.month_ends(day)[:-1])
+    click.echo(f"Today's status sheet ({day.isoformat()}) holds {len(found.rows)} people; "
+               "the closed months' counts are stored.")
 
 
 COMMANDS = (compliance_group,)

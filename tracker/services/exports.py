@@ -32,12 +32,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.model import Catalogue
 from tracker.services.compliance_status import recorded_before
 from tracker.services.matrix import Matrix
+from tracker.services.sheet_pages import Matched, Pick
+from tracker.services.status_sheet import NOT_OWED, STATUS_OF, Sheet, SheetRow
 from tracker.services.training_sessions import job_title_of
 from tracker.storage.db import db, iso_utc
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
     CertificationVerification,
+    Location,
     PolicyVersion,
     QuizAttempt,
     Staff,
@@ -135,9 +138,46 @@ def matrix_csv_chunks(matrix: Matrix, catalogue: Catalogue) -> Iterator[str]:
     """The matrix as :func:`csv_chunks` would write it, line by line without csv.writer: 300,000
     rows at 2,000 staff repeat a person's cells in each of their rows and the same titles and details
     in everyone's, so each distinct text is neutralised and quoted once and the lines are joined."""
+    people = ((_person(row.staff.id, row.staff.name, row.staff.email, row.staff.job_title, _location_name(row.staff),
+                       row.staff.roles, catalogue),
+               ((i.kind, i.id, i.title, i.status, i.due_date, i.detail) for i in row.picked)) for row in matrix.rows)
+    return _matrix_chunks(matrix.as_of, people)
+
+
+def sheet_csv_chunks(sheet: Sheet, found: Matched, pick: Pick, catalogue: Catalogue) -> Iterator[str]:
+    """The same file from a status sheet read with its details (tracker.services.status_sheet): the
+    rows ``found`` for the filters, the cells ``pick`` picks of each."""
+    query = select(Staff.id, Staff.email, Staff.job_title, Location.name).outerjoin(Location, Staff.location)
+    contact = {staff_id: (email, job_title, location or "")
+               for staff_id, email, job_title, location in db.session.execute(query)}
+    columns = sheet.columns
+
+    def cells(row: SheetRow) -> Iterator[MatrixCell]:
+        owed = [n for n, code in enumerate(row.line.codes) if code != NOT_OWED]
+        details = dict(zip(owed, row.line.cells or (), strict=True))
+        for n in pick.columns(row):
+            requirement, (due, detail) = columns[n], details[n]
+            yield requirement.kind, requirement.id, requirement.title, STATUS_OF[row.line.codes[n]], due, detail
+
+    people = ((_person(row.staff.id, row.staff.name, *contact[row.staff.id], row.staff.roles, catalogue), cells(row))
+              for row in found.rows)
+    return _matrix_chunks(sheet.as_of, people)
+
+
+MatrixCell = tuple[str, str, str, str, date | None, str]  # kind, requirement id, title, status, due date, detail
+Person = tuple[object, ...]  # the person's cells of a matrix line: id, name, email, job title, location, roles
+
+
+def _person(staff_id: int, name: str, email: str, job_title: str, location: str, roles: Iterable[str],
+            catalogue: Catalogue) -> Person:
+    titles = "; ".join(catalogue.roles[r].title if r in catalogue.roles else r for r in roles or ())
+    return staff_id, name, email, job_title, location, titles
+
+
+def _matrix_chunks(as_of: date, people: Iterable[tuple[Person, Iterable[MatrixCell]]]) -> Iterator[str]:
     yield BOM + ",".join(map(csv_cell, MATRIX_COLUMNS)) + LINE_END
     lines: list[str] = []
-    for line in _matrix_lines(matrix, catalogue):
+    for line in _matrix_lines(as_of, people):
         lines.append(line)
         if len(lines) == CHUNK_ROWS:
             yield "".join(lines)
@@ -145,28 +185,24 @@ def matrix_csv_chunks(matrix: Matrix, catalogue: Catalogue) -> Iterator[str]:
     yield "".join(lines)
 
 
-def _matrix_lines(matrix: Matrix, catalogue: Catalogue) -> Iterator[str]:
-    """One CSV line per picked cell. Statuses (a StrEnum writes its value), ISO dates and day counts
-    cannot start a formula or need quotes; every text goes through ``cell``."""
-    cells: dict[str, str] = {}
+def _matrix_lines(as_of: date, people: Iterable[tuple[Person, Iterable[MatrixCell]]]) -> Iterator[str]:
+    """One CSV line per cell. Statuses (a StrEnum writes its value), ISO dates and day counts cannot
+    start a formula or need quotes; every text goes through ``cell``."""
+    texts: dict[str, str] = {}
 
     def cell(value: object) -> str:
         text = "" if value is None else str(value)
-        found = cells.get(text)
+        found = texts.get(text)
         if found is None:
-            found = cells[text] = csv_cell(neutralise(text))
+            found = texts[text] = csv_cell(neutralise(text))
         return found
 
-    for row in matrix.rows:
-        staff = row.staff
-        roles = "; ".join(catalogue.roles[r].title if r in catalogue.roles else r for r in staff.roles)
-        person = ",".join(map(cell, (staff.id, staff.name, staff.email, staff.job_title, _location_name(staff),
-                                     roles)))
-        for item in row.picked:
-            due = item.due_date
-            late = (matrix.as_of - due).days if item.status == "overdue" and due else ""
-            yield (f"{person},{cell(item.kind)},{cell(item.id)},{cell(item.title)},{item.status},"
-                   f"{due.isoformat() if due else ''},{late},{cell(item.detail)}{LINE_END}")
+    for fields, cells in people:
+        person = ",".join(map(cell, fields))
+        for kind, requirement_id, title, status, due, detail in cells:
+            late = (as_of - due).days if status == "overdue" and due else ""
+            yield (f"{person},{cell(kind)},{cell(requirement_id)},{cell(title)},{status},"
+                   f"{due.isoformat() if due else ''},{late},{cell(detail)}{LINE_END}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -74,33 +74,42 @@ class Matched:
 
 def matched(sheet: Sheet, filters: matrix.Filters) -> Matched:
     """The rows, columns and summary :func:`matrix.compute` gives for these filters."""
-    code = CODES[Status(filters.status)] if filters.status else ""
-    keys = [requirement.key for requirement in sheet.columns]
-    column = keys.index(filters.requirement) if filters.requirement else None
+    pick = Pick.of(sheet, filters)
     rows: list[SheetRow] = []
     totals: Counter[Status] = Counter()
     for row in sheet.rows:
         staff = row.staff
         if (filters.location and staff.location_id != filters.location) or (
-                filters.role and filters.role not in (staff.roles or ())):
+                filters.role and filters.role not in staff.roles):
             continue
-        counts = _counts(row.line.codes if column is None else row.line.codes[column], code)
+        counts = _counts(row.line.codes if pick.column is None else row.line.codes[pick.column], pick.code)
         if filters.picks_cells() and not any(counts.values()):
             continue
         rows.append(row)
         totals.update(counts)
-    shown = _columns(rows, code, column) if filters.picks_cells() else _owed_columns(rows)
+    shown = {n for row in rows for n in pick.columns(row)} if filters.picks_cells() else _owed_columns(rows)
     return Matched(rows, [sheet.columns[n] for n in sorted(shown)], from_counts(totals))
 
 
-def _columns(rows: Iterable[SheetRow], code: str, column: int | None) -> set[int]:
-    """The columns holding a picked cell: ``column`` only, if given; cells with ``code``, if given."""
-    found: set[int] = set()
-    for row in rows:
+@dataclass(frozen=True)
+class Pick:
+    """The cells a status or requirement filter picks: those with ``code`` (any, if empty), in
+    ``column`` (any, if None)."""
+
+    code: str
+    column: int | None
+
+    @classmethod
+    def of(cls, sheet: Sheet, filters: matrix.Filters) -> Pick:
+        keys = [requirement.key for requirement in sheet.columns]
+        return cls(CODES[Status(filters.status)] if filters.status else "",
+                   keys.index(filters.requirement) if filters.requirement else None)
+
+    def columns(self, row: SheetRow) -> list[int]:
+        """The picked columns of a row, in order."""
         cells = row.line.codes
-        candidates = range(len(cells)) if column is None else (column,)
-        found.update(n for n in candidates if cells[n] != NOT_OWED and (not code or cells[n] == code))
-    return found
+        candidates = range(len(cells)) if self.column is None else (self.column,)
+        return [n for n in candidates if cells[n] != NOT_OWED and (not self.code or cells[n] == self.code)]
 
 
 def _owed_columns(rows: Iterable[SheetRow]) -> set[int]:
@@ -108,5 +117,5 @@ def _owed_columns(rows: Iterable[SheetRow]) -> set[int]:
     line of each such group says which."""
     groups: dict[tuple[frozenset[str], str | None], str] = {}
     for row in rows:
-        groups.setdefault((frozenset(row.staff.roles or ()), row.staff.location_id), row.line.codes)
+        groups.setdefault((frozenset(row.staff.roles), row.staff.location_id), row.line.codes)
     return {n for cells in groups.values() for n, letter in enumerate(cells) if letter != NOT_OWED}

@@ -1,18 +1,20 @@
 """Everyone's statuses on one day as a sheet of letters, stored in the database for today.
 
-The dashboard, the matrix page and the trend's last point need counts, the few cells they list
-(overdue, running out soon) and, for the matrix, the full statuses of one page of people. Computing
-everyone's statuses to get them costs a fresh worker a second or more at a group practice's size, on
-every worker and every host. So today's statuses are kept as a sheet (tracker.storage.models
-.StatusSheetRow): one letter per person and requirement (:data:`CODES`), and the due dates of the
-listed cells. The first reader of a day (or of a new catalogue) computes everyone and stores the
-sheet; after that each reader brings it up to date from the change log (tracker.storage.models
-.StateChange) by recomputing only the people named since, so a signature taken by one worker is on
-the next page any worker draws.
+The dashboard, the matrix page, the matrix CSV and the trend's last point need counts, the few cells
+they list (overdue, running out soon), each cell's due date and detail (the CSV) and, for the matrix
+page, the full statuses of one page of people. Computing everyone's statuses to get them costs a
+fresh worker a second or more at a group practice's size, on every worker and every host. So today's
+statuses are kept as a sheet (tracker.storage.models.StatusSheetRow): one letter per person and
+requirement (:data:`CODES`), the due dates of the listed cells, and every cell's due date and detail.
+The first reader of a day (or of a new catalogue) computes everyone and stores the sheet; after that
+each reader brings it up to date from the change log (tracker.storage.models.StateChange) by
+recomputing only the people named since, so a signature taken by one worker is on the next page any
+worker draws. A database that cannot be written (a read-only file system or account) is served as
+before the sheet: each worker computes everyone (tracker.services.matrix).
 
 The letters come from the rules (tracker.rules.evaluator) like every other status, so the pages read
-the same answers as the matrix CSV and the evidence pack (tests/tracker/test_status_sheet.py compares
-them). Another day than today is computed as before (tracker.services.matrix) and put in the same shape.
+the same answers as the evidence pack and the API (tests/tracker/test_status_sheet.py compares them,
+the CSV byte for byte). Another day than today is computed as before and put in the same shape.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -46,13 +48,18 @@ _HEAD = select(StatusSheetHead.day, StatusSheetHead.snapshot_id, StatusSheetHead
 _LATEST_SNAPSHOT = select(func.max(ContentSnapshot.id))
 
 
+Cell = tuple[date | None, str]  # an owed cell's due date and detail
+
+
 @dataclass(frozen=True)
 class Line:
     """One person's statuses: ``codes[n]`` is the letter of the sheet's column n; ``dues`` holds the
-    due date of each cell the pages list (overdue, or running out soon) and whether it runs out soon."""
+    due date of each cell the pages list (overdue, or running out soon) and whether it runs out soon;
+    ``cells``, when asked for (the matrix CSV), every owed cell's due date and detail, in column order."""
 
     codes: str
     dues: dict[int, tuple[date, bool]]
+    cells: tuple[Cell, ...] | None = None
 
 
 class Person(NamedTuple):
@@ -90,31 +97,35 @@ class Sheet:
         return found
 
 
-def line_of(items: Iterable[ItemStatus], index: dict[str, int], as_of: date) -> Line:
+def line_of(items: Iterable[ItemStatus], index: dict[str, int], as_of: date, details: bool = False) -> Line:
     """The line of one person's statuses; ``index`` gives each requirement key its column."""
     codes = [NOT_OWED] * len(index)
     dues: dict[int, tuple[date, bool]] = {}
+    cells: dict[int, Cell] = {}
     for item in items:
         column = index[matrix.requirement_key(item)]
         codes[column] = CODES[item.status]
+        if details:
+            cells[column] = (item.due_date, item.detail)
         if item.due_date is not None:
             soon = matrix.runs_out_soon(item, as_of)
             if soon or item.status == Status.OVERDUE:
                 dues[column] = (item.due_date, soon)
-    return Line("".join(codes), dues)
+    return Line("".join(codes), dues, tuple(cells[n] for n in sorted(cells)) if details else None)
 
 
-def sheet(catalogue: Catalogue, as_of: date) -> Sheet:
-    """Everyone's statuses on ``as_of``: today's from the stored sheet, another day's computed."""
+def sheet(catalogue: Catalogue, as_of: date, details: bool = False) -> Sheet:
+    """Everyone's statuses on ``as_of``: today's from the stored sheet, another day's computed; with
+    ``details``, each line's cells too."""
     columns = matrix.all_requirements(catalogue)
     index = {requirement.key: n for n, requirement in enumerate(columns)}
     people = _people(as_of)
     ids = [p.id for p in people]
-    lines = _stored(catalogue, as_of, index, ids) if as_of == today() else None
+    lines = _stored(catalogue, as_of, index, ids, details) if as_of == today() else None
     if lines is None:  # another day, or a database that cannot store today's
         employed = matrix.staff_in_order(ids)
         statuses = matrix.everyones_statuses(catalogue, as_of, employed)
-        lines = {p.id: line_of(statuses.get(p.id, []), index, as_of) for p in employed}
+        lines = {p.id: line_of(statuses.get(p.id, []), index, as_of, details) for p in employed}
     return Sheet(as_of, columns, [SheetRow(p, lines[p.id]) for p in people])
 
 
@@ -130,19 +141,21 @@ def _people(day: date) -> list[Person]:
 # --------------------------------------------------------------------------------------------
 
 
-def _stored(catalogue: Catalogue, day: date, index: dict[str, int], ids: list[int]) -> dict[int, Line] | None:
+def _stored(catalogue: Catalogue, day: date, index: dict[str, int], ids: list[int],
+            details: bool) -> dict[int, Line] | None:
     """Today's lines of these people, brought up to date first if the log has moved on; None if they
     cannot be stored."""
     snapshot = db.session.scalar(_LATEST_SNAPSHOT) or 0
     if _stale(day, snapshot, current_statuses.newest_change()) != set() and not _refreshed(
             catalogue, day, snapshot, index):
         return None
-    lines = {staff_id: _decoded(codes, dues) for staff_id, codes, dues in
-             db.session.execute(select(StatusSheetRow.staff_id, StatusSheetRow.codes, StatusSheetRow.dues))}
+    row = StatusSheetRow
+    query = select(row.staff_id, row.codes, row.dues, row.details if details else literal(None))
+    lines = {staff_id: _decoded(codes, dues, cells) for staff_id, codes, dues, cells in db.session.execute(query)}
     missing = [i for i in ids if i not in lines or len(lines[i].codes) != len(index)]
     if missing:  # hired just now, or the sheet rewritten for another catalogue in between
         statuses = compliance_status.current_statuses_by_staff(matrix.staff_in_order(missing), catalogue, day)
-        lines.update({i: line_of(statuses[i], index, day) for i in missing})
+        lines.update({i: line_of(statuses[i], index, day, details) for i in missing})
     return lines
 
 
@@ -185,9 +198,9 @@ def _refresh(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, in
         employed = db.session.scalars(select(Staff.id).where(matrix.employed_on(day)))
         todo = matrix.staff_in_order([i for i in employed if i in stale or i not in stored])
     statuses = compliance_status.current_statuses_by_staff(todo, catalogue, day)
-    rows = [{"staff_id": p.id, **_encoded(line_of(statuses[p.id], index, day))} for p in todo]
+    rows = [{"staff_id": p.id, **_encoded(line_of(statuses[p.id], index, day, details=True))} for p in todo]
     if rows:
-        db.session.execute(_upsert(StatusSheetRow, ["staff_id"], ["codes", "dues"]), rows)
+        db.session.execute(_upsert(StatusSheetRow, ["staff_id"], ["codes", "dues", "details"]), rows)
     head = {"id": HEAD_ID, "day": day, "snapshot_id": snapshot, "change_id": newest[0] if newest else 0,
             "change_token": newest[1] if newest else ""}
     db.session.execute(_upsert(StatusSheetHead, ["id"], ["day", "snapshot_id", "change_id", "change_token"]), [head])
@@ -202,8 +215,12 @@ def _upsert(model: type[StatusSheetRow] | type[StatusSheetHead], keys: list[str]
 
 def _encoded(line: Line) -> dict[str, str]:
     dues = [[column, due.isoformat(), int(soon)] for column, (due, soon) in sorted(line.dues.items())]
-    return {"codes": line.codes, "dues": json.dumps(dues, separators=(",", ":"))}
+    cells = [[due.isoformat() if due else None, detail] for due, detail in line.cells or ()]
+    return {"codes": line.codes, "dues": json.dumps(dues, separators=(",", ":")),
+            "details": json.dumps(cells, separators=(",", ":"), ensure_ascii=False)}
 
 
-def _decoded(codes: str, dues: str) -> Line:
-    return Line(codes, {column: (date.fromisoformat(due), bool(soon)) for column, due, soon in json.loads(dues)})
+def _decoded(codes: str, dues: str, cells: str | None) -> Line:
+    return Line(codes, {column: (date.fromisoformat(due), bool(soon)) for column, due, soon in json.loads(dues)},
+                None if cells is None else tuple((date.fromisoformat(due) if due else None, detail)
+                                                 for due, detail in json.loads(cells)))

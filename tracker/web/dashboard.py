@@ -227,8 +227,11 @@ def exports_page():
 def matrix_csv():
     catalogue = served_catalogue.required()
     day = as_of.requested(request.args)
-    computed = matrix.compute(catalogue, day, _filters(catalogue))
-    return _csv(exports.matrix_csv_chunks(computed, catalogue), f"compliance-matrix-{day.isoformat()}.csv")
+    filters = _filters(catalogue)
+    sheet = status_sheet.sheet(catalogue, day, details=True)
+    chunks = exports.sheet_csv_chunks(sheet, sheet_pages.matched(sheet, filters), sheet_pages.Pick.of(sheet, filters),
+                                      catalogue)
+    return _csv(chunks, f"compliance-matrix-{day.isoformat()}.csv")
 
 
 @bp.get("/exports/policies/<slug:policy_id>/acknowledgements.csv")

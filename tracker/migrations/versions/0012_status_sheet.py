@@ -22,6 +22,7 @@ def upgrade():
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("codes", sa.Text(), nullable=False),
         sa.Column("dues", sa.Text(), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_status_sheet_staff_id_staff"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_status_sheet")),

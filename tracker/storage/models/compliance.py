@@ -92,7 +92,8 @@ class StatusSheetRow(Model):
 
     ``codes`` holds one letter per requirement of the catalogue, in the matrix's column order
     (tracker.services.status_sheet.CODES; "-" where the person owes nothing); ``dues`` the due dates
-    of the cells those pages list (overdue, or running out soon) as JSON.
+    of the cells those pages list (overdue, or running out soon) as JSON; ``details`` each owed cell's
+    due date and detail, in column order, as JSON, for the matrix CSV (read only by it).
     """
 
     __tablename__ = "status_sheet"
@@ -100,6 +101,7 @@ class StatusSheetRow(Model):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
     codes: Mapped[str] = mapped_column(Text)
     dues: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
 
 
 class StatusSheetHead(Model):
