@@ -5,10 +5,11 @@ shared by every worker, and each write makes the next reader recompute only the 
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import timedelta
 
 import pytest
-from dashboard_helpers import TODAY, known_office, sign
+from dashboard_helpers import ORIGIN, TODAY, known_office, sign
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, update
@@ -17,6 +18,7 @@ from state_helpers import ALL_ROLES, Writer, write
 from tracker_helpers import add_person, make_app, sign_in
 
 from tracker.services import (
+    acknowledgements,
     compliance_state,
     compliance_status,
     exports,
@@ -26,7 +28,7 @@ from tracker.services import (
     status_sheet,
 )
 from tracker.storage.db import db, today
-from tracker.storage.models import StateChange, StatusSheetHead, StatusSheetRow
+from tracker.storage.models import Staff, StateChange, StatusSheetHead, StatusSheetRow
 
 PEOPLE = itertools.count()
 FILTERS = [matrix.Filters(), matrix.Filters(status="overdue"), matrix.Filters(status="compliant", role="clinician"),
@@ -204,3 +206,38 @@ def test_the_refresh_command_fills_todays_sheet(app, office, runner):
     with app.app_context():
         assert db.session.scalar(select(StatusSheetHead.day)) == TODAY
         assert db.session.scalar(select(func.count()).select_from(StatusSheetRow)) == 5
+
+
+def test_readers_and_writers_at_once_leave_a_sheet_equal_to_the_records(app, office):
+    """Signatures committed while other workers bring the sheet up to date: the next reader's sheet
+    holds every one of them (PostgreSQL lets them overlap; SQLite queues them)."""
+    read(app)
+    signatures = [(office.maria, "minimum-necessary"), (office.ben, "minimum-necessary"), (office.cleo, "sharps-disposal"),
+                  (office.dev, "minimum-necessary"), (office.ben, "sharps-disposal"), (office.dev, "sharps-disposal")]
+    barrier, errors = threading.Barrier(len(signatures) + 3), []
+
+    def work(job) -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=20)
+                if job is None:
+                    for _ in range(3):
+                        status_sheet.sheet(served_catalogue.current(), TODAY)
+                else:
+                    staff = db.session.get(Staff, job[0])
+                    acknowledgements.acknowledge(staff, acknowledgements.current_version(job[1]), staff.name,
+                                                 ORIGIN, staff.user)
+        except Exception as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in [*signatures, None, None, None]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sheet = read(app)  # equal to the full computation, as read() checks
+    column = {r.key: n for n, r in enumerate(sheet.columns)}
+    line = {row.staff.id: row.line.codes for row in sheet.rows}
+    for staff_id, policy in signatures:
+        assert line[staff_id][column[f"policy:{policy}"]] in ("C", "-")
