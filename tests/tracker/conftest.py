@@ -14,6 +14,7 @@ import os
 import flask_migrate
 import pytest
 import tracker_helpers
+from dashboard_helpers import known_office
 from mail_helpers import local_smtp
 from state_helpers import archive_versions
 from tracker_helpers import (
@@ -27,7 +28,7 @@ from tracker_helpers import (
 )
 from training_helpers import extend_content
 
-from tracker.services import audit, served_catalogue
+from tracker.services import audit, compliance_status, served_catalogue
 from tracker.storage.db import db
 
 empty_tables = tracker_helpers.empty_tables  # imported from here by test_seed_demo.py and tests/security
@@ -117,3 +118,24 @@ def property_office(app, tmp_path):
     archive_versions(app)
     add_person(app, "maria@clinic.example", "Maria Lopez", account_role="manager", roles=("office-manager",))
     return app, user_id(app, "maria@clinic.example")
+
+
+@pytest.fixture
+def office(app, manager):
+    """The dashboard tests' known office (dashboard_helpers.known_office)."""
+    return known_office(app, manager)
+
+
+@pytest.fixture
+def recomputed(monkeypatch) -> list[set[int]]:
+    """The staff ids of each computation of today's statuses, as they happen."""
+    calls: list[set[int]] = []
+    real = compliance_status.current_statuses_by_staff
+
+    def spy(people, catalogue, today):
+        people = list(people)
+        calls.append({p.id for p in people})
+        return real(people, catalogue, today)
+
+    monkeypatch.setattr(compliance_status, "current_statuses_by_staff", spy)
+    return calls

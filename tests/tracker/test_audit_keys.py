@@ -22,11 +22,6 @@ NEW_KEY = "the-new-audit-key-after-rotation-9876543210abcdef"
 BEFORE_KEYS = "0006_office_duties"  # the revision before 0004_audit_bindings
 
 
-@pytest.fixture
-def office(app, manager):
-    return known_office(app, manager)
-
-
 def test_production_refuses_to_start_without_the_keys(app, tmp_path):
     production = {"SECRET_KEY": "s", "TRACKER_SYNC_ON_START": False, "TESTING": False}
     with pytest.raises(ConfigError, match="TRACKER_AUDIT_KEY is not set"):

@@ -6,34 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from dashboard_helpers import TODAY, known_office, sign
-from sqlalchemy import delete, func, insert, select
+from dashboard_helpers import TODAY, sign
+from sqlalchemy import func, select
+from state_helpers import log_restored_from_a_copy
 from tracker_helpers import make_app, sign_in
 
-from tracker.services import compliance_state, compliance_status, matrix, people, served_catalogue
+from tracker.services import compliance_state, matrix, people, served_catalogue
 from tracker.storage.db import db
 from tracker.storage.models import Staff, StateChange
-
-
-@pytest.fixture
-def office(app, manager):
-    return known_office(app, manager)
-
-
-@pytest.fixture
-def recomputed(monkeypatch) -> list[set[int]]:
-    """The staff ids of each computation of today's statuses, as they happen."""
-    calls: list[set[int]] = []
-    real = compliance_status.current_statuses_by_staff
-
-    def spy(people, catalogue, today):
-        people = list(people)
-        calls.append({p.id for p in people})
-        return real(people, catalogue, today)
-
-    monkeypatch.setattr(compliance_status, "current_statuses_by_staff", spy)
-    return calls
 
 
 def remembered_equals_fresh(app) -> None:
@@ -106,10 +86,8 @@ def test_a_rebuild_or_a_restored_log_recomputes_everyone(app, office, recomputed
     recomputed.clear()
     compute(app)
     assert recomputed == [everyone]
-    with app.app_context():  # the log as a restored copy might hold it: the same ids, other rows
-        newest = db.session.scalar(select(func.max(StateChange.id)))
-        db.session.execute(delete(StateChange).where(StateChange.id == newest))
-        db.session.execute(insert(StateChange).values(id=newest, staff_id=office.ava, token="restored"))
+    with app.app_context():
+        log_restored_from_a_copy(office.ava)
         db.session.commit()
     recomputed.clear()
     compute(app)

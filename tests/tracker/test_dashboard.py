@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from dashboard_helpers import TODAY, known_office
+from dashboard_helpers import TODAY
 from tracker_helpers import sign_in
 
 from tracker.rules.records import Status
@@ -16,11 +16,6 @@ from tracker.storage.models import Staff
 from tracker.web import dashboard
 
 C, D, P, LATE = Status.COMPLIANT, Status.DUE_SOON, Status.PENDING, Status.OVERDUE
-
-
-@pytest.fixture
-def office(app, manager):
-    return known_office(app, manager)
 
 
 def statuses_of(computed: matrix.Matrix) -> dict[str, dict[str, Status]]:

@@ -9,18 +9,17 @@ import threading
 from datetime import timedelta
 
 import pytest
-from dashboard_helpers import ORIGIN, TODAY, known_office, sign
+from dashboard_helpers import ORIGIN, TODAY, sign
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
-from state_helpers import ALL_ROLES, Writer, write
+from state_helpers import ALL_ROLES, Writer, log_restored_from_a_copy, write
 from tracker_helpers import add_person, make_app, sign_in
 
 from tracker.services import (
     acknowledgements,
     compliance_state,
-    compliance_status,
     exports,
     matrix,
     served_catalogue,
@@ -28,7 +27,7 @@ from tracker.services import (
     status_sheet,
 )
 from tracker.storage.db import db, today
-from tracker.storage.models import Staff, StateChange, StatusSheetHead, StatusSheetRow
+from tracker.storage.models import Staff, StatusSheetHead, StatusSheetRow
 
 PEOPLE = itertools.count()
 FILTERS = [matrix.Filters(), matrix.Filters(status="overdue"), matrix.Filters(status="compliant", role="clinician"),
@@ -78,26 +77,6 @@ def test_the_pages_read_off_the_sheet_what_the_matrix_computes(property_office, 
         catalogue = served_catalogue.current()
         for day in (today(), today() - timedelta(days=45), today() + timedelta(days=20)):
             assert_sheet_equals_matrix(catalogue, day)
-
-
-@pytest.fixture
-def office(app, manager):
-    return known_office(app, manager)
-
-
-@pytest.fixture
-def recomputed(monkeypatch) -> list[set[int]]:
-    """The staff ids of each computation of today's statuses, as they happen."""
-    calls: list[set[int]] = []
-    real = compliance_status.current_statuses_by_staff
-
-    def spy(people, catalogue, today):
-        people = list(people)
-        calls.append({p.id for p in people})
-        return real(people, catalogue, today)
-
-    monkeypatch.setattr(compliance_status, "current_statuses_by_staff", spy)
-    return calls
 
 
 def read(app) -> status_sheet.Sheet:
@@ -159,10 +138,8 @@ def test_what_the_log_cannot_follow_recomputes_everyone(app, office, recomputed,
             db.session.execute(update(StatusSheetHead).values(snapshot_id=StatusSheetHead.snapshot_id - 1))
         elif change == "a rebuild":
             compliance_state.rebuild(db.session.connection())
-        else:  # the log as a restored copy might hold it: the same ids, other rows
-            newest = db.session.scalar(select(func.max(StateChange.id)))
-            db.session.execute(delete(StateChange).where(StateChange.id == newest))
-            db.session.execute(insert(StateChange).values(id=newest, staff_id=office.ava, token="restored"))
+        else:
+            log_restored_from_a_copy(office.ava)
         db.session.commit()
     recomputed.clear()
     read(app)
