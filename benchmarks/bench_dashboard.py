@@ -195,11 +195,17 @@ def measure(url: str, root: Path, repeat: int) -> None:
 
 
 def prepare(url: str, root: Path, staff: int) -> None:
-    """Migrate, sync, load the records in bulk, rebuild the state, and close the past months."""
+    """Migrate, sync, load the records in bulk, rebuild the state, close the past months and fill today's sheet."""
     import flask_migrate
 
     from tracker import create_app
-    from tracker.services import compliance_state, month_snapshots, served_catalogue, status_sheet, trend
+    from tracker.services import (
+        compliance_state,
+        month_snapshots,
+        served_catalogue,
+        status_sheet,
+        trend,
+    )
     from tracker.services.sync import sync
     from tracker.storage.db import db, today
 

@@ -3,8 +3,10 @@
 One bulk gathering (for today, tracker.services.compliance_status.current_statuses_by_staff: one query of the
 stored latest records, shared by every worker and kept current by the writes; for a past day,
 statuses_by_staff over every record as it stood then; either way the compliance rules' fast
-Evaluator decides), then plain loops here to filter, order and summarise. The dashboard, the matrix page, the CSV export, the evidence pack, reminders, calendar
-feeds and the JSON API all start from :func:`compute`, so they cannot disagree.
+Evaluator decides), then plain loops here to filter, order and summarise. The evidence pack,
+reminders, calendar feeds and the JSON API start from :func:`compute`; the dashboard, the matrix page
+and its CSV read the same statuses, from the same rules, off the status sheet
+(tracker.services.status_sheet); tests/tracker/test_status_sheet.py holds the two equal.
 
 A past day shows the records as they stood then: records dated after it are ignored by the rules,
 and records *entered* after it by ``known_on`` (tracker.services.compliance_status).

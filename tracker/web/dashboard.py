@@ -1,8 +1,9 @@
 """Manager pages for compliance: the dashboard, the matrix, a person's page, exports and the evidence pack.
 
-Every page and file here takes ``?as_of=YYYY-MM-DD`` (tracker.http.as_of) and starts from the same
-matrix computation (tracker.services.matrix), so the numbers on the dashboard, in the matrix, in the CSV
-files and in the evidence pack agree for a given day. The manager blueprint's check keeps staff
+Every page and file here takes ``?as_of=YYYY-MM-DD`` (tracker.http.as_of). The dashboard, the matrix
+and its CSV read everyone's statuses off the status sheet (tracker.services.status_sheet, stored for
+today); the evidence pack and the person page compute them (tracker.services.matrix); both come from
+the same rules, so the numbers agree for a given day (tests/tracker/test_status_sheet.py). The manager blueprint's check keeps staff
 out (403) and sends anonymous visitors to sign in.
 """
 
