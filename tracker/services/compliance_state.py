@@ -53,10 +53,10 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from tracker.services import audit
+from tracker.storage.db import backend_insert
 from tracker.storage.models import (
     Acknowledgement,
     CertificationRecord,
@@ -83,7 +83,7 @@ _NO_TIME = cast(null(), State.signed_at.type)
 
 def _insert(connection: Connection) -> Any:
     """The backend's INSERT, which knows ON CONFLICT."""
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(State)
+    return backend_insert(State, connection.dialect.name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,8 +178,7 @@ def _upsert_acknowledgement(connection: Connection, ack_id: int) -> None:
 def _acknowledgement_upsert(dialect: str) -> Any:
     """The statement of :func:`_upsert_acknowledgement`, built once per backend: every signature runs
     it, and building it (a windowed select inside an upsert) cost more than running it."""
-    backend = postgresql if dialect == "postgresql" else sqlite
-    statement = backend.insert(State).from_select(
+    statement = backend_insert(State, dialect).from_select(
         COLUMNS, _best_acknowledgements(Acknowledgement.id == bindparam("ack_id")))
     new = statement.excluded
     same = new.version == State.version
@@ -208,9 +207,8 @@ def _recompute_statements(dialect: str, kind: str) -> tuple[Any, Any, Any, Any]:
     """The statements of :func:`recompute` for one backend and kind, built once (see
     :func:`_acknowledgement_upsert`): create the lock row, hold it (PostgreSQL; SQLite's write lock
     is taken at BEGIN), clear the item's rows, fill them again."""
-    backend = postgresql if dialect == "postgresql" else sqlite
     staff_id, item_id = bindparam("staff_id", type_=Integer), bindparam("item_id", type_=String)
-    make_lock_row = backend.insert(State).values(staff_id=staff_id, kind=kind, item_id=item_id, variant="",
+    make_lock_row = backend_insert(State, dialect).values(staff_id=staff_id, kind=kind, item_id=item_id, variant="",
                                                  version=0, method="").on_conflict_do_nothing(index_elements=KEY)
     item = and_(State.staff_id == staff_id, State.kind == kind, State.item_id == item_id)
     hold_lock_row = (select(State.id).where(item, State.variant == "").with_for_update()
@@ -219,7 +217,7 @@ def _recompute_statements(dialect: str, kind: str) -> tuple[Any, Any, Any, Any]:
     query = (_latest_completions(and_(TrainingCompletion.staff_id == staff_id, ModuleVersion.module_id == item_id))
              if kind == COMPLETION else
              _best_cards(and_(CertificationRecord.staff_id == staff_id, CertificationRecord.type_id == item_id)))
-    return make_lock_row, hold_lock_row, clear, backend.insert(State).from_select(COLUMNS, query)
+    return make_lock_row, hold_lock_row, clear, backend_insert(State, dialect).from_select(COLUMNS, query)
 
 
 def _completion_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:

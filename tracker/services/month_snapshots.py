@@ -17,13 +17,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.model import Catalogue
 from tracker.rules.records import Status
 from tracker.rules.summary import Summary, from_counts
 from tracker.services import matrix
-from tracker.storage.db import db, today, utcnow
+from tracker.storage.db import backend_insert, db, today, utcnow
 from tracker.storage.models import ComplianceSnapshot
 
 OVERALL = "*"  # the scope of everyone's counts; a location's is its id, and "" is no location
@@ -65,9 +64,7 @@ def _rows(day: date, counts: Counts) -> list[dict[str, Any]]:
 
 def _store(day: date, counts: Counts) -> None:
     """Insert a month's rows unless another worker stored them first (same figures either way)."""
-    dialect = db.session.get_bind().dialect.name
-    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ComplianceSnapshot)
-    db.session.execute(statement.values(_rows(day, counts))
+    db.session.execute(backend_insert(ComplianceSnapshot).values(_rows(day, counts))
                        .on_conflict_do_nothing(index_elements=["month_end", "scope"]))
 
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.services import audit
-from tracker.storage.db import db, utcnow
+from tracker.storage.db import backend_insert, db, utcnow
 from tracker.storage.models import ThrottleBucket
 
 WINDOW = timedelta(minutes=15)
@@ -50,9 +49,7 @@ def reset_limits(email: str, ip_address: str) -> list[Limit]:
 
 def _locked_bucket(key: str, now: datetime) -> ThrottleBucket:
     """The counter row of ``key``, created if missing, locked until the transaction ends."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(ThrottleBucket).values(key=key, count=0, window_started_at=now)
+    db.session.execute(backend_insert(ThrottleBucket).values(key=key, count=0, window_started_at=now)
                        .on_conflict_do_nothing(index_elements=["key"]))
     bucket = db.session.scalar(select(ThrottleBucket).where(ThrottleBucket.key == key)
                                .with_for_update().execution_options(populate_existing=True))

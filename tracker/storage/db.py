@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     type_coerce,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -190,6 +191,13 @@ def first_row_now(statement: Select[*Columns], parameters: dict[str, Any]) -> Ro
 @functools.lru_cache(maxsize=4)
 def _autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def backend_insert(model: type[Base], dialect: str | None = None) -> Any:
+    """The backend's INSERT into ``model``'s table (PostgreSQL's or SQLite's), which knows ON CONFLICT;
+    for the backend named ``dialect``, or else the session's."""
+    name = dialect or db.session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
 
 
 def today() -> date:
