@@ -4,6 +4,7 @@ shared by every worker, and each write makes the next reader recompute only the 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from datetime import timedelta
@@ -52,8 +53,7 @@ def assert_sheet_equals_matrix(catalogue, day) -> None:
         found, computed = sheet_pages.matched(sheet, filters), matrix.compute(catalogue, day, filters, remember=False)
         assert [r.staff.id for r in found.rows] == [r.staff.id for r in computed.rows], filters
         assert (found.columns, found.summary) == (computed.columns, computed.summary), filters
-        csv = exports.sheet_csv_chunks(detailed, sheet_pages.matched(detailed, filters),
-                                       sheet_pages.Pick.of(detailed, filters), catalogue)
+        csv = exports.sheet_csv_chunks(detailed, sheet_pages.matched(detailed, filters), catalogue)
         assert "".join(csv) == exports.matrix_csv(computed, catalogue), filters
 
 
@@ -218,3 +218,16 @@ def test_readers_and_writers_at_once_leave_a_sheet_equal_to_the_records(app, off
     line = {row.staff.id: row.line.codes for row in sheet.rows}
     for staff_id, policy in signatures:
         assert line[staff_id][column[f"policy:{policy}"]] in ("C", "-")
+
+
+def test_a_catalogue_other_than_the_served_one_is_computed_not_stored(app, office, recomputed):
+    """The stored sheet is labelled with the served catalogue's snapshot: statuses for any other
+    catalogue object (one loaded while a sync lands, say) must not be stored under that label."""
+    with app.app_context():
+        served = served_catalogue.current()
+        other = dataclasses.replace(served)
+        found = status_sheet.sheet(other, TODAY)
+        assert db.session.scalar(select(func.count()).select_from(StatusSheetRow)) == 0
+        assert db.session.scalar(select(func.count()).select_from(StatusSheetHead)) == 0
+        assert [(r.staff.id, r.line) for r in found.rows] == \
+            [(r.staff.id, r.line) for r in status_sheet.sheet(served, TODAY).rows]

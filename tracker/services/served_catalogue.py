@@ -173,6 +173,14 @@ def current() -> Catalogue | None:
         return cache.catalogue
 
 
+def snapshot_id_of(catalogue: Catalogue) -> int | None:
+    """The id of the snapshot ``catalogue`` was loaded from, if it is the one this worker serves (what
+    derived data stored for it is labelled with); None for any other catalogue."""
+    cache: _Cache = current_app.extensions["tracker.services.served_catalogue"]
+    with cache.lock:
+        return cache.snapshot_id if cache.catalogue is catalogue else None
+
+
 class NotSynced(RuntimeError):
     """No catalogue has been synced yet, so there is nothing to check records against."""
 

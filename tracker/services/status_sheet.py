@@ -26,15 +26,14 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from portal.model import Catalogue
 from tracker.rules.records import ItemStatus, Status
-from tracker.services import compliance_status, current_statuses, matrix
+from tracker.services import compliance_status, current_statuses, matrix, served_catalogue
 from tracker.services.current_statuses import Seen
-from tracker.storage.db import db, today
-from tracker.storage.models import ContentSnapshot, Staff, StatusSheetHead, StatusSheetRow
+from tracker.storage.db import backend_insert, db, today
+from tracker.storage.models import Staff, StatusSheetHead, StatusSheetRow
 
 CODES = {Status.COMPLIANT: "C", Status.DUE_SOON: "S", Status.PENDING: "P", Status.OVERDUE: "O"}
 STATUS_OF = {code: status for status, code in CODES.items()}
@@ -45,7 +44,6 @@ SHEET_LOCK_KEY = 0x5354_4154  # PostgreSQL advisory lock of the sheet's writers 
 _TAKE_LOCK = select(func.pg_advisory_xact_lock(SHEET_LOCK_KEY))
 _HEAD = select(StatusSheetHead.day, StatusSheetHead.snapshot_id, StatusSheetHead.change_id,
                StatusSheetHead.change_token).where(StatusSheetHead.id == HEAD_ID)
-_LATEST_SNAPSHOT = select(func.max(ContentSnapshot.id))
 
 
 Cell = tuple[date | None, str]  # an owed cell's due date and detail
@@ -144,8 +142,10 @@ def _people(day: date) -> list[Person]:
 def _stored(catalogue: Catalogue, day: date, index: dict[str, int], ids: list[int],
             details: bool) -> dict[int, Line] | None:
     """Today's lines of these people, brought up to date first if the log has moved on; None if they
-    cannot be stored."""
-    snapshot = db.session.scalar(_LATEST_SNAPSHOT) or 0
+    cannot be stored (a database that cannot be written, or a catalogue other than the one served)."""
+    snapshot = served_catalogue.snapshot_id_of(catalogue)
+    if snapshot is None:
+        return None
     if _stale(day, snapshot, current_statuses.newest_change()) != set() and not _refreshed(
             catalogue, day, snapshot, index):
         return None
@@ -207,8 +207,7 @@ def _refresh(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, in
 
 
 def _upsert(model: type[StatusSheetRow] | type[StatusSheetHead], keys: list[str], columns: list[str]) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    statement = backend_insert(model)
     return statement.on_conflict_do_update(index_elements=keys,
                                            set_={name: getattr(statement.excluded, name) for name in columns})
 
