@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.model import Catalogue
 from tracker.services.compliance_status import recorded_before
 from tracker.services.matrix import Matrix
-from tracker.services.sheet_pages import Matched, Pick
+from tracker.services.sheet_pages import Matched
 from tracker.services.status_sheet import NOT_OWED, STATUS_OF, Sheet, SheetRow
 from tracker.services.training_sessions import job_title_of
 from tracker.storage.db import db, iso_utc
@@ -144,9 +144,9 @@ def matrix_csv_chunks(matrix: Matrix, catalogue: Catalogue) -> Iterator[str]:
     return _matrix_chunks(matrix.as_of, people)
 
 
-def sheet_csv_chunks(sheet: Sheet, found: Matched, pick: Pick, catalogue: Catalogue) -> Iterator[str]:
+def sheet_csv_chunks(sheet: Sheet, found: Matched, catalogue: Catalogue) -> Iterator[str]:
     """The same file from a status sheet read with its details (tracker.services.status_sheet): the
-    rows ``found`` for the filters, the cells ``pick`` picks of each."""
+    rows ``found`` for the filters, and the cells they pick of each."""
     query = select(Staff.id, Staff.email, Staff.job_title, Location.name).outerjoin(Location, Staff.location)
     contact = {staff_id: (email, job_title, location or "")
                for staff_id, email, job_title, location in db.session.execute(query)}
@@ -155,7 +155,7 @@ def sheet_csv_chunks(sheet: Sheet, found: Matched, pick: Pick, catalogue: Catalo
     def cells(row: SheetRow) -> Iterator[MatrixCell]:
         owed = [n for n, code in enumerate(row.line.codes) if code != NOT_OWED]
         details = dict(zip(owed, row.line.cells or (), strict=True))
-        for n in pick.columns(row):
+        for n in found.pick.columns(row):
             requirement, (due, detail) = columns[n], details[n]
             yield requirement.kind, requirement.id, requirement.title, STATUS_OF[row.line.codes[n]], due, detail
 

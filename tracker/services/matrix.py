@@ -322,13 +322,17 @@ def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[
     """Training renewals and certification expiries falling due within the longest window
     (:func:`runs_out_soon`), the soonest first."""
     longest = max(windows)
-    found = []
-    for row in matrix.rows:
-        for item in row.picked:
-            if item.due_date is not None and runs_out_soon(item, matrix.as_of, longest):
-                days = (item.due_date - matrix.as_of).days
-                found.append(Expiring(row.staff, item, days, next(w for w in windows if days <= w)))
+    found = [expiring_entry(row.staff, item, matrix.as_of, windows) for row in matrix.rows for item in row.picked
+             if runs_out_soon(item, matrix.as_of, longest)]
     return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
+
+
+def expiring_entry(staff: Someone, item: ItemStatus, as_of: date,
+                   windows: tuple[int, ...] = EXPIRY_WINDOWS) -> Expiring[Someone]:
+    """The entry of an item that runs out soon (:func:`runs_out_soon`): days left, and its window."""
+    assert item.due_date is not None  # whatever runs out has a date it runs out on
+    days = (item.due_date - as_of).days
+    return Expiring(staff, item, days, next(w for w in windows if days <= w))
 
 
 def runs_out_soon(item: ItemStatus, as_of: date, longest: int = max(EXPIRY_WINDOWS)) -> bool:

@@ -53,23 +53,20 @@ def overdue(sheet: Sheet) -> list[matrix.Overdue[Person]]:
 
 def expiring(sheet: Sheet, windows: tuple[int, ...] = matrix.EXPIRY_WINDOWS) -> list[matrix.Expiring[Person]]:
     """The cells running out within the longest window (tracker.services.matrix.runs_out_soon), the soonest first."""
-    found = []
-    for row in sheet.rows:
-        for column, (due, soon) in row.line.dues.items():
-            if soon:
-                days = (due - sheet.as_of).days
-                found.append(matrix.Expiring(row.staff, sheet.item(row, column), days,
-                                             next(w for w in windows if days <= w)))
+    found = [matrix.expiring_entry(row.staff, sheet.item(row, column), sheet.as_of, windows)
+             for row in sheet.rows for column, (_due, soon) in row.line.dues.items() if soon]
     return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
 
 
 @dataclass(frozen=True)
 class Matched:
-    """The people a filtered matrix holds (in name order), its columns, and the summary of its picked cells."""
+    """The people a filtered matrix holds (in name order), its columns, the summary of its picked
+    cells, and which cells of each row the filters pick."""
 
     rows: list[SheetRow]
     columns: list[matrix.Requirement]
     summary: Summary
+    pick: Pick
 
 
 def matched(sheet: Sheet, filters: matrix.Filters) -> Matched:
@@ -88,7 +85,7 @@ def matched(sheet: Sheet, filters: matrix.Filters) -> Matched:
         rows.append(row)
         totals.update(counts)
     shown = {n for row in rows for n in pick.columns(row)} if filters.picks_cells() else _owed_columns(rows)
-    return Matched(rows, [sheet.columns[n] for n in sorted(shown)], from_counts(totals))
+    return Matched(rows, [sheet.columns[n] for n in sorted(shown)], from_counts(totals), pick)
 
 
 @dataclass(frozen=True)

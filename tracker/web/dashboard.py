@@ -230,8 +230,7 @@ def matrix_csv():
     day = as_of.requested(request.args)
     filters = _filters(catalogue)
     sheet = status_sheet.sheet(catalogue, day, details=True)
-    chunks = exports.sheet_csv_chunks(sheet, sheet_pages.matched(sheet, filters), sheet_pages.Pick.of(sheet, filters),
-                                      catalogue)
+    chunks = exports.sheet_csv_chunks(sheet, sheet_pages.matched(sheet, filters), catalogue)
     return _csv(chunks, f"compliance-matrix-{day.isoformat()}.csv")
 
 
