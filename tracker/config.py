@@ -108,7 +108,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str, testing: bo
                                             "a size in megabytes"),
         # CSRF tokens live as long as the session: a form left open at the front desk still submits.
         "WTF_CSRF_TIME_LIMIT": None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Idle connections are checked before use by tracker.storage.db.configure_engine, not pool_pre_ping.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         **mail_settings(environ),
         **evidence_settings(environ),
         **account_settings(environ),

@@ -21,6 +21,7 @@ from tracker.http.errors import (
     UNAVAILABLE,
     database_problem,
 )
+from tracker.storage import db as db_settings
 from tracker.storage.db import db
 
 READ_ONLY_POSTGRES = {"pool_pre_ping": True, "connect_args": {"options": "-c default_transaction_read_only=on"}}
@@ -184,3 +185,57 @@ def test_errors_that_are_bugs_are_not_disguised_as_503(app):
 def test_postgresql_states_are_told_apart_by_sqlstate(original, problem):
     wrapped = DBAPIError.instance("INSERT ...", {}, original, psycopg.Error)
     assert database_problem(wrapped) == problem
+
+
+def _drop_the_apps_connections(app) -> int:
+    """What a server restart or an idle timeout does to the pool: the server ends every connection
+    to the test's database but the one asking. Returns how many it ended."""
+    with make_app(app.config["SQLALCHEMY_DATABASE_URI"], TRACKER_SYNC_ON_START=False).app_context():
+        ended = db.session.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+        db.session.commit()
+        db.engine.dispose()
+    return int(ended)
+
+
+@pytest.fixture
+def pings(app, backend, monkeypatch) -> list[int]:
+    """Each check of a pooled connection before use, as it happens (PostgreSQL only)."""
+    if backend != "postgresql":
+        pytest.skip("a SQLite file has no server to drop the connection")
+    seen: list[int] = []
+    with app.app_context():
+        dialect = db.engine.dialect
+    real = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: seen.append(1) or real(connection))
+    return seen
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_a_request_sees_it(app, pings, sam_token, monkeypatch):
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers=sam_token).status_code == 200
+    assert _drop_the_apps_connections(app) >= 1
+    monkeypatch.setattr(db_settings, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if a second had passed
+    response = client.post("/api/v1/acknowledgements", json=SIGNATURE, headers=sam_token)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert client.get("/api/v1/me", headers=sam_token).status_code == 200
+    assert pings  # the dropped connection was found out by the check, not by the request
+
+
+def test_a_connection_in_steady_use_is_not_checked_on_every_request(app, pings, sam_token):
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get("/api/v1/me", headers=sam_token).status_code == 200
+    assert len(pings) <= 1  # at most the first use of a connection made before the requests
+
+
+def test_a_connection_dropped_mid_burst_costs_one_503_and_the_pool_starts_afresh(app, pings, sam_token):
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers=sam_token).status_code == 200
+    before = holdings(app)
+    _drop_the_apps_connections(app)
+    assert_json_503(client.post("/api/v1/acknowledgements", json=SIGNATURE, headers=sam_token), UNAVAILABLE)
+    assert holdings(app) == before
+    response = client.post("/api/v1/acknowledgements", json=SIGNATURE, headers=sam_token)
+    assert response.status_code == 201, response.get_data(as_text=True)

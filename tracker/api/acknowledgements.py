@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 
-from tracker.api.base import api_user, bp, json_body, require_manager, stale_conflict
+from tracker.api.base import api_identity, bp, json_body, require_manager, stale_conflict
 from tracker.http.client import request_origin
 from tracker.http.errors import ApiError
 from tracker.services import acknowledgements, served_catalogue
@@ -16,8 +16,8 @@ from tracker.services.versions import StaleVersion, UnknownPolicy
 def acknowledge():
     body = json_body("AcknowledgementInput")
     try:
-        user = api_user()
-        ack, created = acknowledgements.sign_requested(user.staff, user, body["policy_id"], body["version"],
+        signer = api_identity()  # who it is and their staff record: no ORM objects to load
+        ack, created = acknowledgements.sign_requested(signer.staff, signer, body["policy_id"], body["version"],
                                                        body["fingerprint"], body["signature_name"],
                                                        request_origin("api"))
     except UnknownPolicy:

@@ -94,7 +94,8 @@ def stale_conflict(stale: StaleVersion, error: str) -> ApiError:
 
 def api_identity() -> Bearer | User:
     """Who is asking, as authenticated: a bearer token's identity (plain values, no ORM load) or the
-    signed-in User. Enough for routes that only read who it is (/me)."""
+    signed-in User. Enough for routes that only need who it is and their staff record's columns (/me,
+    signing a policy); others ask api_user() for the ORM User."""
     identity: Bearer | User = g.api_identity
     return identity
 
@@ -126,14 +127,9 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     header = request.headers.get("Authorization")
-    if header is not None and request.method not in SAFE_METHODS:
-        # A write needs the ORM User anyway: loaded with its staff record in the one token query.
-        user = user_for_bearer(header)
-        if user is None:
-            abort(401, "The bearer token is unknown, malformed or revoked.")
-        g.api_identity = g.api_user = user
-    elif header is not None:
-        g.api_identity = _bearer_identity(header)
+    if header is not None:
+        # A write reads the token in its own transaction: one connection, not one for each.
+        g.api_identity = _bearer_identity(header, in_transaction=request.method not in SAFE_METHODS)
     elif current_user.is_authenticated:
         g.api_identity = g.api_user = current_user._get_current_object()
         if request.method not in SAFE_METHODS:
@@ -142,10 +138,10 @@ def authenticate() -> None:
         abort(401, "Sign in, or send Authorization: Bearer <token>.")
 
 
-def _bearer_identity(header: str) -> Bearer:
+def _bearer_identity(header: str, in_transaction: bool) -> Bearer:
     """The live token's identity, checked in one query; a departed or disabled owner goes through
     accounts.user_for_bearer, which also revokes what a departed person still holds."""
-    identity = tokens.bearer(header)
+    identity = tokens.bearer(header, in_transaction)
     if identity is not None and identity.active_on(today()):
         return identity
     if identity is not None:

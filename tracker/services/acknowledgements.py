@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tracker.services import audit, served_catalogue, versions
-from tracker.storage.db import column_length, db, iso_utc, utcnow
-from tracker.storage.models import Acknowledgement, PolicyVersion, Staff, User
+from tracker.services import audit, compliance_state, served_catalogue, versions
+from tracker.storage.db import column_length, db, iso_utc, plain, utcnow
+from tracker.storage.models import Acknowledgement, PolicyVersion, Staff
 
 STATEMENT = "I have read this policy and will follow it"
 
@@ -74,7 +75,7 @@ class Origin:
 
 
 def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origin: Origin,
-                user: User) -> tuple[Acknowledgement, bool]:
+                user: Signer) -> tuple[Acknowledgement, bool]:
     """Record that ``staff`` signed ``version``; returns (record, created).
 
     Signing the same version again returns the first record unchanged. Two signatures racing past
@@ -87,31 +88,34 @@ def acknowledge(staff: Staff, version: PolicyVersion, signature_name: str, origi
 
 # What a signature's checks and answer read of a version: not its text (markdown, html), which a
 # signature never needs and which is most of the row.
-_VERSION_FIELDS = load_only(PolicyVersion.id, PolicyVersion.policy_id, PolicyVersion.version,
-                            PolicyVersion.fingerprint, PolicyVersion.title, PolicyVersion.effective_date)
+_VERSION_FIELDS = ("id", "policy_id", "version", "fingerprint", "title", "effective_date")
+_ACK_FIELDS = tuple(column.key for column in Acknowledgement.__table__.columns)
 
 
 def current_and_existing(staff: Staff, policy_id: str) -> tuple[PolicyVersion, Acknowledgement | None] | None:
     """The served version of a policy and ``staff``'s signature of it if any, in one query; None when
-    no version of it is served (or, in a moment of a sync, archived)."""
+    no version of it is served (or, in a moment of a sync, archived). Both come back as detached
+    objects holding the columns read: nothing in a signature changes them."""
     served = _served_version(policy_id)
     if served is None:
         return None
-    row = db.session.execute(_CURRENT_AND_EXISTING, {"staff_id": staff.id, "policy_id": policy_id,
-                                                     "version": served}).first()
-    return (row[0], row[1]) if row is not None else None
+    row = plain(_CURRENT_AND_EXISTING, {"staff_id": staff.id, "policy_id": policy_id, "version": served}).first()
+    if row is None:
+        return None
+    version = PolicyVersion(**dict(zip(_VERSION_FIELDS, row[:len(_VERSION_FIELDS)], strict=True)))
+    found = dict(zip(_ACK_FIELDS, row[len(_VERSION_FIELDS):], strict=True))
+    return version, Acknowledgement(**found) if found["id"] is not None else None
 
 
 # Built once: every signature through the API runs it.
 _CURRENT_AND_EXISTING = (
-    select(PolicyVersion, Acknowledgement)
+    select(*(PolicyVersion.__table__.c[name] for name in _VERSION_FIELDS), *Acknowledgement.__table__.columns)
     .outerjoin(Acknowledgement, and_(Acknowledgement.policy_version_id == PolicyVersion.id,
                                      Acknowledgement.staff_id == bindparam("staff_id")))
-    .where(PolicyVersion.policy_id == bindparam("policy_id"), PolicyVersion.version == bindparam("version"))
-    .options(_VERSION_FIELDS))
+    .where(PolicyVersion.policy_id == bindparam("policy_id"), PolicyVersion.version == bindparam("version")))
 
 
-def sign_requested(staff: Staff, user: User, policy_id: str, version: int | None, fingerprint: str | None,
+def sign_requested(staff: Staff, user: Signer, policy_id: str, version: int | None, fingerprint: str | None,
                    signature_name: str, origin: Origin) -> tuple[Acknowledgement, bool]:
     """``requested_version`` then ``acknowledge``, as the API asks for them, in fewer round trips.
 
@@ -131,18 +135,31 @@ def sign_requested(staff: Staff, user: User, policy_id: str, version: int | None
     return _record(staff, current, signature_name, origin, user, found)
 
 
-def _record(staff: Staff, version: PolicyVersion, signature_name: str, origin: Origin, user: User,
+class Signer(Protocol):
+    """Who records a signature: a User, or an API token's identity (tracker.services.tokens.Bearer)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def audit_name(self) -> str: ...
+
+
+# Built once: every signature runs it. A plain INSERT rather than an object for the session to flush:
+# the unit of work's bookkeeping cost more than the statement, for a row nothing in the request changes.
+_INSERT = insert(Acknowledgement).returning(Acknowledgement.id)
+
+
+def _record(staff: Staff, version: PolicyVersion, signature_name: str, origin: Origin, user: Signer,
             found: Acknowledgement | None) -> tuple[Acknowledgement, bool]:
     if found is not None:
         return found, False
-    ack = Acknowledgement(
-        staff=staff, policy_version=version, statement=STATEMENT, signature_name=signature_name.strip(),
-        signed_at=utcnow(), ip_address=origin.ip_address, user_agent=origin.user_agent,
-        method=origin.method, recorded_by=user,
-    )
-    db.session.add(ack)
+    values = {"staff_id": staff.id, "policy_version_id": version.id, "statement": STATEMENT,
+              "signature_name": signature_name.strip(), "signed_at": utcnow(), "ip_address": origin.ip_address,
+              "user_agent": origin.user_agent, "method": origin.method, "recorded_by_id": user.id}
     try:
-        db.session.flush()  # the id names the event's subject; audit.record's own flush is then a no-op
+        ack = _written(plain(_INSERT, values).scalar_one(), values, staff, version)
+        compliance_state.acknowledged(db.session(), ack.id, staff.id)
         audit.record(user.audit_name, "acknowledgement.recorded", f"acknowledgement:{ack.id}", {
             "staff_id": staff.id, "policy_id": version.policy_id, "version": version.version,
             "fingerprint": version.fingerprint, "statement": ack.statement,
@@ -158,9 +175,18 @@ def _record(staff: Staff, version: PolicyVersion, signature_name: str, origin: O
     return ack, True
 
 
+def _written(ack_id: int, values: dict[str, Any], staff: Staff, version: PolicyVersion) -> Acknowledgement:
+    """The row just inserted, as a detached object holding what was written (the session never
+    tracks it: nothing changes it, and a later query of the session reads it from the database)."""
+    ack = Acknowledgement(id=ack_id, **values)
+    set_committed_value(ack, "staff", staff)
+    set_committed_value(ack, "policy_version", version)
+    return ack
+
+
 def _commit_keeping_values() -> None:
-    """Commit without expiring what was just written: the answer is built from the values this
-    transaction wrote, so reading them back (three more queries) would only return the same."""
+    """Commit without expiring what the request holds (the signer's and the version's rows): the
+    answer is built from them, so reading them back (more queries) would only return the same."""
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:

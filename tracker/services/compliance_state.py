@@ -20,8 +20,9 @@ verified card per type), so statuses computed from them equal statuses computed 
   under the audit chain's lock; each worker's remembered statuses follow that log
   (tracker.services.current_statuses). A rebuild logs a change naming everyone.
 
-Records written in bulk (``session.execute(insert(...))``) bypass the hook; call :func:`rebuild`
-after such a load (the benchmarks do).
+Records written by plain statements (``insert(...)``) bypass the hook: a signature written that way
+calls :func:`acknowledged` (tracker.services.acknowledgements does), and a bulk load calls
+:func:`rebuild` afterwards (the benchmarks do).
 """
 
 from __future__ import annotations
@@ -233,6 +234,17 @@ def _card_keys(connection: Connection, ids: Iterable[int]) -> set[Key]:
     return {(CERTIFICATION, staff_id, type_id) for staff_id, type_id in rows}
 
 
+def acknowledged(session: Session, ack_id: int, staff_id: int) -> None:
+    """What the hook does for a signature the session did not flush (inserted by a plain statement,
+    tracker.services.acknowledgements): the state row now, the change log at commit."""
+    _upsert_acknowledgement(session.connection(), ack_id)
+    _note_changed(session, {staff_id})
+
+
+def _note_changed(session: Session, staff_ids: Iterable[int]) -> None:
+    session.info.setdefault(_CHANGED, set()).update(staff_ids)
+
+
 def _after_flush(session: Session, context: UOWTransaction) -> None:
     """Bring the state up to date with the records this flush inserted (and those they correct), and
     note whose statuses the transaction may change (:func:`_log_changes` writes them at commit)."""
@@ -262,7 +274,7 @@ def _after_flush(session: Session, context: UOWTransaction) -> None:
     for key in sorted(keys):  # one order for every writer, so two of them never wait on each other in a cycle
         recompute(connection, key)
     changed.update(staff_id for _kind, staff_id, _item in keys)
-    session.info.setdefault(_CHANGED, set()).update(changed)
+    _note_changed(session, changed)
 
 
 _CHANGED = "tracker.services.compliance_state.changed"  # session.info: staff ids the transaction may change
@@ -285,7 +297,8 @@ _LOG_CHANGE = insert(_CHANGES).inline()  # no id back: nothing needs it, and fet
 def log_change(on: Session | Connection, staff_ids: Iterable[int | None]) -> None:
     """Append these people (None: everyone) to the change log, in the caller's transaction."""
     audit.lock_chain(on)
-    on.execute(_LOG_CHANGE, [{"staff_id": staff_id, "token": secrets.token_hex(8)} for staff_id in staff_ids])
+    connection = on.connection() if isinstance(on, Session) else on  # plain rows: no ORM statement work
+    connection.execute(_LOG_CHANGE, [{"staff_id": staff_id, "token": secrets.token_hex(8)} for staff_id in staff_ids])
 
 
 def _forget_changes(session: Session, transaction: SessionTransaction) -> None:

@@ -38,7 +38,7 @@ from portal.model import (
     Role,
     Settings,
 )
-from tracker.storage.db import db
+from tracker.storage.db import db, plain
 from tracker.storage.models import ContentSnapshot, ModuleVersion, PolicyVersion
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ _LATEST_SNAPSHOT = select(func.max(ContentSnapshot.id))  # built once: most requ
 def current() -> Catalogue | None:
     """The catalogue of the latest snapshot; None before the first successful sync."""
     cache: _Cache = current_app.extensions["tracker.services.served_catalogue"]
-    latest = db.session.scalar(_LATEST_SNAPSHOT)
+    latest = plain(_LATEST_SNAPSHOT).scalar()
     if latest is None:
         return None
     with cache.lock:

@@ -16,8 +16,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from tracker.services import audit
-from tracker.storage.db import db, first_row_now, utcnow
+from tracker.storage.db import db, first_row_now, plain, utcnow
 from tracker.storage.models import ApiToken, Staff, User
+from tracker.storage.models.people import audit_name
 
 API_PREFIX = "trk_"  # makes a leaked token easy to recognise in logs and secret scanners
 DISPLAY_PREFIX_LENGTH = 12
@@ -63,6 +64,10 @@ class Bearer:
         """What User.is_active says: an enabled account whose staff record has not left by ``day``."""
         return self.account_active and self.staff.active_on(day)
 
+    @property
+    def audit_name(self) -> str:
+        return audit_name(self.id, self.email)
+
 
 _STAFF_SELECTED = tuple(Staff.__table__.columns)
 _STAFF_COLUMNS = tuple(column.key for column in _STAFF_SELECTED)  # attribute names, for Staff(**...)
@@ -82,17 +87,19 @@ def _bearer_token(header: str) -> str | None:
     return token.strip()
 
 
-def bearer(header: str) -> Bearer | None:
+def bearer(header: str, in_transaction: bool = False) -> Bearer | None:
     """Who the live token of an ``Authorization: Bearer <token>`` header speaks for, active or not.
 
-    Looked up afresh on every request, as the database stands (tracker.storage.db.first_row_now), so
-    a revoked token, a disabled account or a reached leaving date counts on the very next request in
-    every worker and host.
+    Looked up afresh on every request, as the database stands, so a revoked token, a disabled account
+    or a reached leaving date counts on the very next request in every worker and host. A read is
+    looked up outside any transaction (tracker.storage.db.first_row_now); a write ``in_transaction``,
+    as the first statement of the transaction that makes it, whose connection it then reuses.
     """
     token = _bearer_token(header)
     if token is None:
         return None
-    row = first_row_now(_BEARER, {"token_hash": token_hash(token)})
+    values = {"token_hash": token_hash(token)}
+    row = plain(_BEARER, values).first() if in_transaction else first_row_now(_BEARER, values)
     if row is None:
         return None
     user_id, email, account_role, active, *staff_values = row

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import time as time_module
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -22,9 +23,11 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    CursorResult,
     DateTime,
     Dialect,
     Engine,
+    Executable,
     MetaData,
     Row,
     Select,
@@ -35,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -176,6 +180,15 @@ def _iso_date(text: str | None) -> date | None:
 Columns = TypeVarTuple("Columns")
 
 
+def plain(statement: Executable, parameters: dict[str, Any] | None = None) -> CursorResult[Any]:
+    """Run ``statement`` in the session's transaction as the ORM would (after flushing what is
+    pending), but on its connection: plain rows back, without the ORM's per-statement work (entity
+    compilation, events, loading objects), which costs more than a small statement itself."""
+    session = db.session()
+    session.flush()
+    return session.connection().execute(statement, parameters)
+
+
 def first_row_now(statement: Select[*Columns], parameters: dict[str, Any]) -> Row[*Columns] | None:
     """The first row of a read-only ``statement``, read as the database stands now, outside the
     session's transaction: on PostgreSQL through an autocommit connection, one round trip instead of
@@ -238,11 +251,39 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def configure_engine(engine: Engine) -> None:
-    """Connection settings the tracker relies on; a no-op for PostgreSQL, whose defaults fit."""
+    """Connection settings the tracker relies on: SQLite's, and PostgreSQL's check of idle connections."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "do_connect", _sqlite_open)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "connect", _note_use)
+        event.listen(engine, "checkin", _note_use)
+        event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+
+
+# A pooled server connection is checked (a round trip) before it is handed out only if it sat unused
+# this long: one that ended a request a moment ago has just answered. SQLAlchemy's pool_pre_ping
+# checks every time, which cost a busy worker a round trip on every request. A connection the server
+# dropped while idle (a restart, an idle timeout) is replaced before a request can see it, as with
+# pool_pre_ping; one dropped mid-burst fails that request with a 503 and the pool starts afresh.
+PING_AFTER_IDLE_SECONDS = 1.0
+_LAST_USED = "tracker.last_used"  # the pool entry's info: time.monotonic() when it was last returned
+
+
+def _note_use(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:
+    connection_record.info[_LAST_USED] = time_module.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, connection_record: ConnectionPoolEntry,
+                  connection_proxy: Any) -> None:
+    if time_module.monotonic() - connection_record.info.get(_LAST_USED, 0.0) < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        # The pool discards this connection and hands out a new one (SQLAlchemy's PoolEvents.checkout).
+        raise DisconnectionError(f"a pooled connection no longer answers: {error}") from error
 
 
 def _sqlite_open(dialect: Dialect, connection_record: ConnectionPoolEntry, cargs: list[Any],

@@ -104,7 +104,12 @@ class User(Model):
 
     @property
     def audit_name(self) -> str:
-        return f"user:{self.id} {self.email}"
+        return audit_name(self.id, self.email)
+
+
+def audit_name(user_id: int, email: str) -> str:
+    """How the audit trail names a user as the actor of an event."""
+    return f"user:{user_id} {email}"
 
 
 class ApiToken(Model):
