@@ -6,6 +6,12 @@ import pytest
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, serving
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first (a stable sort keeps the rest in order): started last, one of them would
+    keep a worker busy for a minute while the others had nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium driven by Playwright; the test skips, saying why, where it is missing."""
