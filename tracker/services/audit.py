@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.services import bindings, keys
-from tracker.storage.db import db, utcnow
+from tracker.storage.db import db, hold_advisory_lock, utcnow
 from tracker.storage.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -50,7 +50,6 @@ CLI_ACTOR = "cli"
 
 
 # Built once: every write runs both, and building a statement costs more than running it.
-_TAKE_CHAIN_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
 _CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 _APPEND = insert(AuditEvent)
 
@@ -61,11 +60,9 @@ def lock_chain(on: Session | Connection | None = None) -> None:
     writing (the catalogue sync) call it first; ``record`` calls it too."""
     target = on if on is not None else db.session()
     if isinstance(target, Connection):
-        if target.dialect.name == "postgresql":
-            target.execute(_TAKE_CHAIN_LOCK)
-        return
-    if target.get_bind().dialect.name == "postgresql" and not target.info.get(_HOLDS_LOCK):
-        target.connection().execute(_TAKE_CHAIN_LOCK)
+        hold_advisory_lock(target, CHAIN_LOCK_KEY)
+    elif not target.info.get(_HOLDS_LOCK):
+        hold_advisory_lock(target.connection(), CHAIN_LOCK_KEY)
         target.info[_HOLDS_LOCK] = True  # a second call in the transaction costs no round trip
 
 

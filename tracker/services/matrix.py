@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import joinedload
@@ -44,7 +44,7 @@ EXPIRY_WINDOWS = (30, 60, 90)
 STATUS_CACHE_SIZE = 3
 
 
-Someone = TypeVar("Someone")
+Someone = TypeVar("Someone")  # a Staff record, or a status sheet's plain person (both have a name)
 
 
 class BadFilter(ValueError):
@@ -302,8 +302,13 @@ class Overdue(NamedTuple, Generic[Someone]):  # a tuple: a dashboard lists tens 
 def overdue(matrix: Matrix) -> list[Overdue[Staff]]:
     """Every overdue item, the longest overdue first."""
     as_of, overdue_ = matrix.as_of, Status.OVERDUE
-    found = [Overdue(row.staff, item, item.due_date, (as_of - item.due_date).days)
-             for row in matrix.rows for item in row.picked if item.status == overdue_ and item.due_date]
+    return longest_overdue_first([Overdue(row.staff, item, item.due_date, (as_of - item.due_date).days)
+                                  for row in matrix.rows for item in row.picked
+                                  if item.status == overdue_ and item.due_date])
+
+
+def longest_overdue_first(found: list[Overdue[Any]]) -> list[Overdue[Any]]:
+    """The dashboard's order of overdue items: the longest overdue first, then by name and title."""
     return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
 
 
@@ -322,8 +327,12 @@ def expiring(matrix: Matrix, windows: tuple[int, ...] = EXPIRY_WINDOWS) -> list[
     """Training renewals and certification expiries falling due within the longest window
     (:func:`runs_out_soon`), the soonest first."""
     longest = max(windows)
-    found = [expiring_entry(row.staff, item, matrix.as_of, windows) for row in matrix.rows for item in row.picked
-             if runs_out_soon(item, matrix.as_of, longest)]
+    return soonest_first([expiring_entry(row.staff, item, matrix.as_of, windows) for row in matrix.rows
+                          for item in row.picked if runs_out_soon(item, matrix.as_of, longest)])
+
+
+def soonest_first(found: list[Expiring[Any]]) -> list[Expiring[Any]]:
+    """The dashboard's order of expiring items: the soonest first, then by name and title."""
     return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
 
 

@@ -45,17 +45,15 @@ def _counts(cells: str, code: str = "") -> dict[Status, int]:
 
 def overdue(sheet: Sheet) -> list[matrix.Overdue[Person]]:
     """Every overdue cell, the longest overdue first."""
-    found = [matrix.Overdue(row.staff, sheet.item(row, column), due, (sheet.as_of - due).days)
-             for row in sheet.rows for column, (due, _soon) in row.line.dues.items()
-             if row.line.codes[column] == _OVERDUE]
-    return sorted(found, key=lambda o: (-o.days, o.staff.name, o.item.title))
+    return matrix.longest_overdue_first([
+        matrix.Overdue(row.staff, sheet.item(row, column), due, (sheet.as_of - due).days)
+        for row in sheet.rows for column, (due, _soon) in row.line.dues.items() if row.line.codes[column] == _OVERDUE])
 
 
 def expiring(sheet: Sheet, windows: tuple[int, ...] = matrix.EXPIRY_WINDOWS) -> list[matrix.Expiring[Person]]:
     """The cells running out within the longest window (tracker.services.matrix.runs_out_soon), the soonest first."""
-    found = [matrix.expiring_entry(row.staff, sheet.item(row, column), sheet.as_of, windows)
-             for row in sheet.rows for column, (_due, soon) in row.line.dues.items() if soon]
-    return sorted(found, key=lambda e: (e.days, e.staff.name, e.item.title))
+    return matrix.soonest_first([matrix.expiring_entry(row.staff, sheet.item(row, column), sheet.as_of, windows)
+                                 for row in sheet.rows for column, (_due, soon) in row.line.dues.items() if soon])
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.exc import DBAPIError
 
 from portal.model import Catalogue
 from tracker.rules.records import ItemStatus, Status
 from tracker.services import compliance_status, current_statuses, matrix, served_catalogue
 from tracker.services.current_statuses import Seen
-from tracker.storage.db import backend_insert, db, today
+from tracker.storage.db import backend_insert, db, hold_advisory_lock, today
 from tracker.storage.models import Staff, StatusSheetHead, StatusSheetRow
 
 CODES = {Status.COMPLIANT: "C", Status.DUE_SOON: "S", Status.PENDING: "P", Status.OVERDUE: "O"}
@@ -41,7 +41,6 @@ NOT_OWED = "-"
 HEAD_ID = 1
 SHEET_LOCK_KEY = 0x5354_4154  # PostgreSQL advisory lock of the sheet's writers ("STAT")
 
-_TAKE_LOCK = select(func.pg_advisory_xact_lock(SHEET_LOCK_KEY))
 _HEAD = select(StatusSheetHead.day, StatusSheetHead.snapshot_id, StatusSheetHead.change_id,
                StatusSheetHead.change_token).where(StatusSheetHead.id == HEAD_ID)
 
@@ -186,8 +185,7 @@ def _refresh(catalogue: Catalogue, day: date, snapshot: int, index: dict[str, in
     named in the log since the sheet's change, or everyone, and move the head to the newest change.
     The newest change is read before the records, so anything committed after it is named for the next
     reader; a reader that loses a race therefore only ever leaves the head behind, never ahead."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_TAKE_LOCK)
+    hold_advisory_lock(db.session.connection(), SHEET_LOCK_KEY)
     newest = current_statuses.newest_change()
     stale = _stale(day, snapshot, newest)
     if stale is None:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     event,
     func,
+    select,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -204,6 +205,19 @@ def first_row_now(statement: Select[*Columns], parameters: dict[str, Any]) -> Ro
 @functools.lru_cache(maxsize=4)
 def _autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def hold_advisory_lock(connection: Connection, key: int) -> None:
+    """Wait for PostgreSQL's transaction-scoped advisory lock ``key`` and hold it until the transaction
+    ends. On SQLite, nothing to do: every transaction takes the database's one write lock at BEGIN
+    (:func:`_sqlite_begin`), which serialises writers already."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_advisory_lock(key))
+
+
+@functools.cache
+def _advisory_lock(key: int) -> Select[Any]:
+    return select(func.pg_advisory_xact_lock(key))  # built once per key: every write takes one
 
 
 def backend_insert(model: type[Base], dialect: str | None = None) -> Any:

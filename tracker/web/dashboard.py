@@ -3,8 +3,8 @@
 Every page and file here takes ``?as_of=YYYY-MM-DD`` (tracker.http.as_of). The dashboard, the matrix
 and its CSV read everyone's statuses off the status sheet (tracker.services.status_sheet, stored for
 today); the evidence pack and the person page compute them (tracker.services.matrix); both come from
-the same rules, so the numbers agree for a given day (tests/tracker/test_status_sheet.py). The manager blueprint's check keeps staff
-out (403) and sends anonymous visitors to sign in.
+the same rules, so the numbers agree for a given day (tests/tracker/test_status_sheet.py). The
+manager blueprint's check keeps staff out (403) and sends anonymous visitors to sign in.
 """
 
 from __future__ import annotations

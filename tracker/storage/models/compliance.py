@@ -106,8 +106,9 @@ class StatusSheetRow(Model):
 
 class StatusSheetHead(Model):
     """What the status sheet is computed for: the day, the catalogue snapshot, and the newest change
-    (StateChange) it has folded in. One row, ``id`` 1; readers lock it while they bring the sheet
-    up to date, so two workers never interleave their writes."""
+    (StateChange) it has folded in. One row, ``id`` 1; a reader bringing the sheet up to date holds
+    the sheet's lock (tracker.services.status_sheet.SHEET_LOCK_KEY), so two workers never interleave
+    their writes."""
 
     __tablename__ = "status_sheet_head"
 
