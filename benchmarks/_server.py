@@ -156,6 +156,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc); 0 if it has ended."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return 0.0
+    # After the command name (in parentheses, which may hold spaces): utime and stime are fields 12, 13.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (the postmaster, its backends and helpers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
+
+
 def children_of(pid: int) -> list[int]:
     """Process ids whose parent is ``pid`` (Linux /proc): gunicorn's workers, given the master."""
     found = []

@@ -18,6 +18,13 @@ Afterwards the load script's checks run over every signature sent: nothing lost,
 duplicated, one audit event per row, the audit chain intact. Exits 1 if any check fails.
 The table's "ratio" is /me warm throughput over the floor's (the target is at least 0.5); the
 acknowledgement target is at least 500 per second on PostgreSQL with 2 workers.
+
+Requests per second move with the machine's speed, which on a shared machine changes by tens of
+percent from one minute to the next. So for the floor, /me warm and acks warm the script also reports
+the CPU time each party spent per request ("w/db/load": gunicorn's workers, PostgreSQL's processes,
+this load generator; SQLite's work is inside the workers), read from /proc. Their sum sets a ceiling:
+the machine's cores can serve at most cores x 1000 / (total ms) requests per second, whatever the
+server does with its time.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from _server import TrackerServer, prepare, scratch_database  # noqa: E402
+from _server import TrackerServer, cpu_seconds, postgres_pids, prepare, scratch_database  # noqa: E402
 from load_acknowledgements import Run, Signature, check, plan, send  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -112,6 +120,43 @@ def throughput(clients: int, jobs: int, job: Callable[[int], list[float]]) -> di
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies), "p95": p95(latencies)}
 
 
+class CpuShares:
+    """CPU time each party spends per request over a phase: the gunicorn workers, PostgreSQL's processes
+    (every one on the machine: run on a quiet one) and this load generator. Unlike requests per second,
+    these barely move when the machine's speed does, and their sum says how many requests per second
+    the machine's cores could serve at best."""
+
+    def __init__(self, server: TrackerServer, database: str):
+        self.server, self.database = server, database
+        self.before: dict[str, dict[int, float]] = {}
+        self.load_before = 0.0
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        database_pids = postgres_pids() if self.database == "postgresql" else []
+        return {"workers": {pid: cpu_seconds(pid) for pid in self.server.worker_pids()},
+                "database": {pid: cpu_seconds(pid) for pid in database_pids}}
+
+    def start(self) -> None:
+        self.before, self.load_before = self._now(), time.process_time()
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request of each party since start(), and the ceiling they imply."""
+        after, load = self._now(), time.process_time() - self.load_before
+        # A process born during the phase (a new database connection) counts from zero.
+        spent = {party: sum(seconds - self.before[party].get(pid, 0.0) for pid, seconds in pids.items())
+                 for party, pids in after.items()}
+        shares = {party: seconds * 1000 / requests for party, seconds in {**spent, "load": load}.items()}
+        total = sum(shares.values())
+        return {**shares, "total": total, "ceiling": (os.cpu_count() or 1) * 1000 / total}
+
+
+def measured(shares: CpuShares, clients: int, jobs: int, job: Callable[[int], list[float]]) -> dict[str, float]:
+    """``throughput`` with the CPU each party spent per request ("cpu_workers", "cpu_ceiling", ...)."""
+    shares.start()
+    figures = throughput(clients, jobs, job)
+    return {**figures, **{f"cpu_{party}": ms for party, ms in shares.per_request(jobs).items()}}
+
+
 def burst(clients: int, job: Callable[[int], list[float]]) -> dict[str, float]:
     """One request per client, all at once: what the first requests to a fresh server wait."""
     _, latencies = in_parallel(clients, clients, job)
@@ -129,12 +174,13 @@ def signing(port: int, signatures: list[Signature], run: Run, lock: threading.Lo
     return job
 
 
-def measure_floor(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
+def measure_floor(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     with BareServer("sqlite://", workers=args.workers, log_path=workdir / "bare.log") as server:
         cold = burst(args.clients, lambda n: [get(server.port, BARE_PATH, None)])
-        warm = throughput(args.clients, args.requests, lambda n: [get(server.port, BARE_PATH, None)])
+        warm = measured(CpuShares(server, "none"), args.clients, args.requests,
+                        lambda n: [get(server.port, BARE_PATH, None)])
     return {"floor_cold_p50": cold["p50"], "floor_cold_max": cold["max"], "floor_rps": warm["rps"],
-            "floor_p95": warm["p95"]}
+            "floor_p95": warm["p95"], "floor_cpu": cpu_split(warm)}
 
 
 def first_signatures(seeded, count: int) -> list[Signature]:
@@ -159,8 +205,9 @@ def measure_tracker(database: str, args: argparse.Namespace, workdir: Path) -> d
         with TrackerServer(url, workers=args.workers, log_path=workdir / "gunicorn.log") as server:
             me = lambda n: [get(server.port, "/api/v1/me", tokens[n % len(tokens)])]  # noqa: E731
             cold = burst(args.clients, me)
-            warm = throughput(args.clients, args.requests, me)
-            acks = throughput(args.clients, len(warm_acks), signing(server.port, warm_acks, run, lock))
+            shares = CpuShares(server, database)
+            warm = measured(shares, args.clients, args.requests, me)
+            acks = measured(shares, args.clients, len(warm_acks), signing(server.port, warm_acks, run, lock))
             sign = signing(server.port, mixed_acks, run, lock)
             _, after_write = in_parallel(args.clients, mixed, lambda n: sign(n) and me(n))
         with TrackerServer(url, workers=args.workers, log_path=workdir / "gunicorn.log") as server:
@@ -170,18 +217,26 @@ def measure_tracker(database: str, args: argparse.Namespace, workdir: Path) -> d
     figures.update({
         "me_cold_p50": cold["p50"], "me_cold_max": cold["max"], "me_rps": warm["rps"], "me_p95": warm["p95"],
         "me_after_write_p50": statistics.median(after_write), "me_after_write_p95": p95(after_write),
-        "ack_rps": acks["rps"], "ack_p95": acks["p95"], "ack_cold_p50": ack_cold["p50"],
+        "me_cpu": cpu_split(warm), "ack_rps": acks["rps"], "ack_p95": acks["p95"], "ack_cpu": cpu_split(acks),
+        "ack_ceiling": acks["cpu_ceiling"], "ack_cold_p50": ack_cold["p50"],
         "ack_cold_max": ack_cold["max"], "sent": len(run.outcomes), "lost": report.lost,
         "duplicated": report.duplicated, "chain": report.chain, "events_match": report.events_match,
         "ok": report.ok})
     return figures
 
 
+def cpu_split(figures: dict[str, float]) -> str:
+    """"workers/database/load" milliseconds of CPU per request, e.g. "4.1/1.1/0.5"."""
+    return "/".join(f"{figures[f'cpu_{party}']:.2f}" for party in ("workers", "database", "load"))
+
+
 COLUMNS = [("database", "database", "{}"), ("floor req/s", "floor_rps", "{:.0f}"),
+           ("floor CPU ms w/db/load", "floor_cpu", "{}"),
            ("/me req/s", "me_rps", "{:.0f}"), ("ratio", "ratio", "{:.2f}"), ("/me p95", "me_p95", "ms"),
            ("/me cold p50", "me_cold_p50", "ms"), ("/me cold max", "me_cold_max", "ms"),
-           ("/me after write p95", "me_after_write_p95", "ms"), ("acks/s", "ack_rps", "{:.0f}"),
-           ("ack p95", "ack_p95", "ms"), ("ack cold p50", "ack_cold_p50", "ms"),
+           ("/me CPU ms w/db/load", "me_cpu", "{}"), ("/me after write p95", "me_after_write_p95", "ms"),
+           ("acks/s", "ack_rps", "{:.0f}"), ("ack p95", "ack_p95", "ms"), ("ack CPU ms w/db/load", "ack_cpu", "{}"),
+           ("ack ceiling/s", "ack_ceiling", "{:.0f}"), ("ack cold p50", "ack_cold_p50", "ms"),
            ("ack cold max", "ack_cold_max", "ms"), ("sent", "sent", "{}"), ("lost", "lost", "{}"),
            ("dup", "duplicated", "{}"), ("chain", "chain", "{}"), ("1 event/row", "events_match", "{}")]
 
@@ -223,7 +278,9 @@ def main() -> int:
     for result in results:
         met = "met" if float(result["ack_rps"]) >= ACK_TARGET else "missed"  # type: ignore[arg-type]
         print(f"{result['database']}: /me at {float(result['ratio']):.2f} of the floor (target 0.5); "  # type: ignore[arg-type]
-              f"{float(result['ack_rps']):.0f} acks/s (target {ACK_TARGET} on postgresql: {met})")  # type: ignore[arg-type]
+              f"{float(result['ack_rps']):.0f} acks/s (target {ACK_TARGET} on postgresql: {met}); "  # type: ignore[arg-type]
+              f"the CPU each signature costs allows at most {float(result['ack_ceiling']):.0f}/s "  # type: ignore[arg-type]
+              f"on {os.cpu_count()} cores")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if all(r["ok"] for r in results) else 1
