@@ -159,43 +159,39 @@ def free_port() -> int:
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (Linux /proc); 0 if it has ended."""
+def _stat(pid: int) -> tuple[str, list[str]] | None:
+    """A process's command name and the fields of /proc/<pid>/stat after it (Linux); None once it has
+    ended. The name is in parentheses and may hold spaces, so the fields start after the last ")":
+    the state is [0], the parent id [1], user and system CPU ticks [11] and [12]."""
     try:
         stat = (Path("/proc") / str(pid) / "stat").read_text()
     except OSError:
-        return 0.0
-    # After the command name (in parentheses, which may hold spaces): utime and stime are fields 12, 13.
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        return None
+    head, _, rest = stat.rpartition(")")
+    return head.partition("(")[2], rest.split()
+
+
+def _processes() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command name, stat fields) of every process now running."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (found := _stat(int(entry.name))) is not None:
+            yield int(entry.name), *found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far; 0 if it has ended."""
+    found = _stat(pid)
+    return (int(found[1][11]) + int(found[1][12])) / _CLOCK_TICKS if found else 0.0
 
 
 def postgres_pids() -> list[int]:
     """Every PostgreSQL server process on this machine (the postmaster, its backends and helpers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
-                found.append(int(entry.name))
-        except OSError:  # the process ended meanwhile
-            continue
-    return found
+    return [pid for pid, name, _ in _processes() if name == "postgres"]
 
 
 def children_of(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Linux /proc): gunicorn's workers, given the master."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        # Field 4 is the parent id; the command name (field 2, in parentheses) may hold spaces.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+    """Process ids whose parent is ``pid``: gunicorn's workers, given the master."""
+    return sorted(child for child, _, fields in _processes() if int(fields[1]) == pid)
 
 
 class TrackerServer:

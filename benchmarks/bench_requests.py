@@ -126,13 +126,13 @@ class CpuShares:
     these barely move when the machine's speed does, and their sum says how many requests per second
     the machine's cores could serve at best."""
 
-    def __init__(self, server: TrackerServer, database: str):
-        self.server, self.database = server, database
+    def __init__(self, server: TrackerServer, postgres: bool):
+        self.server, self.postgres = server, postgres
         self.before: dict[str, dict[int, float]] = {}
         self.load_before = 0.0
 
     def _now(self) -> dict[str, dict[int, float]]:
-        database_pids = postgres_pids() if self.database == "postgresql" else []
+        database_pids = postgres_pids() if self.postgres else []
         return {"workers": {pid: cpu_seconds(pid) for pid in self.server.worker_pids()},
                 "database": {pid: cpu_seconds(pid) for pid in database_pids}}
 
@@ -177,7 +177,7 @@ def signing(port: int, signatures: list[Signature], run: Run, lock: threading.Lo
 def measure_floor(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     with BareServer("sqlite://", workers=args.workers, log_path=workdir / "bare.log") as server:
         cold = burst(args.clients, lambda n: [get(server.port, BARE_PATH, None)])
-        warm = measured(CpuShares(server, "none"), args.clients, args.requests,
+        warm = measured(CpuShares(server, postgres=False), args.clients, args.requests,
                         lambda n: [get(server.port, BARE_PATH, None)])
     return {"floor_cold_p50": cold["p50"], "floor_cold_max": cold["max"], "floor_rps": warm["rps"],
             "floor_p95": warm["p95"], "floor_cpu": cpu_split(warm)}
@@ -205,7 +205,7 @@ def measure_tracker(database: str, args: argparse.Namespace, workdir: Path) -> d
         with TrackerServer(url, workers=args.workers, log_path=workdir / "gunicorn.log") as server:
             me = lambda n: [get(server.port, "/api/v1/me", tokens[n % len(tokens)])]  # noqa: E731
             cold = burst(args.clients, me)
-            shares = CpuShares(server, database)
+            shares = CpuShares(server, postgres=database == "postgresql")
             warm = measured(shares, args.clients, args.requests, me)
             acks = measured(shares, args.clients, len(warm_acks), signing(server.port, warm_acks, run, lock))
             sign = signing(server.port, mixed_acks, run, lock)
